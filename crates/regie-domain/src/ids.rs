@@ -306,7 +306,7 @@ mod tests {
             b: Bsn,
         }
         let ok: Result<W, _> = serde_json_like("111222333");
-        assert!(ok.is_ok());
+        assert_eq!(ok.unwrap().b.to_string(), "111222333");
         let bad: Result<W, _> = serde_json_like("111222334");
         assert!(bad.is_err());
         fn serde_json_like<T: for<'de> Deserialize<'de>>(v: &str) -> Result<T, String> {
