@@ -1,0 +1,25 @@
+//! # regie-iwmo
+//!
+//! iWmo 3.2 for Regie: typed messages for all fourteen message types
+//! (WMO301–WMO325), a streaming parser and writer that follow the XSDs exactly,
+//! and layered validation that maps every failure onto its official
+//! retourcode and builds the retour message.
+//!
+//! Pure: no IO, no async. Cross-message rules read state through
+//! [`validate::ChainContext`], which the store implements.
+//!
+//! ```
+//! use regie_iwmo::{bericht, validate};
+//! let xml = include_bytes!("../tests/data/wmo305_valid.xml");
+//! let ctx = validate::InMemoryContext::default();
+//! let report = validate::validate(xml, &ctx, validate::Uitvoeringsvariant::Inspanningsgericht);
+//! assert!(report.is_ok(), "{}", report);
+//! let retour = validate::retour_for(&report, &validate::RetourParams::default()).unwrap();
+//! assert_eq!(retour.message_type(), bericht::MessageType::Wmo306);
+//! ```
+
+pub mod bericht;
+pub mod codelists;
+pub mod model;
+pub mod types;
+pub mod xml;

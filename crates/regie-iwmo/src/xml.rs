@@ -1,0 +1,682 @@
+//! Low-level XML plumbing: a pull reader over quick-xml that checks element
+//! order, namespaces and cardinalities the way the XSD does, and a writer.
+//! Typed message structs (see [`crate::model`]) drive both through
+//! [`XmlValue`].
+
+use crate::model::Berichtklasse;
+use crate::types::{FacetError, RetourCode, SimpleType};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use std::borrow::Cow;
+use std::fmt;
+use thiserror::Error;
+
+/// Namespace of the iWmo 3.2 basisschema (children of `CDT_*` types).
+pub const NS_BASIS: &str = "http://www.istandaarden.nl/iwmo/3_2/basisschema/schema";
+const NS_XSI: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
+
+/// Why a document is not a valid instance of its message schema.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ParseErrorKind {
+    /// Not well-formed XML (quick-xml's message).
+    #[error("malformed XML: {0}")]
+    Xml(String),
+    /// Text is not UTF-8 (iWmo messages are UTF-8).
+    #[error("invalid UTF-8")]
+    Encoding,
+    /// A DOCTYPE declaration; refused so entity expansion cannot be abused.
+    #[error("DOCTYPE is not allowed")]
+    Doctype,
+    /// The root element is not an iWmo 3.2 `Bericht`.
+    #[error("unknown root element {0}")]
+    UnknownRoot(String),
+    /// A mandatory element is absent.
+    #[error("missing element {expected}, found {found}")]
+    Missing {
+        /// The element the schema requires here.
+        expected: &'static str,
+        /// What was found instead.
+        found: String,
+    },
+    /// An element the schema does not allow at this position.
+    #[error("unexpected element {0}")]
+    Unexpected(String),
+    /// An element in the wrong namespace.
+    #[error("element {0} is in the wrong namespace")]
+    Namespace(String),
+    /// Character data where only elements are allowed.
+    #[error("unexpected text content")]
+    UnexpectedText,
+    /// An attribute the schema does not define.
+    #[error("attribute {0} is not allowed")]
+    Attribute(String),
+    /// A simple-type facet is violated.
+    #[error("{0}")]
+    Facet(FacetError),
+    /// A fixed header value (BerichtCode, BerichtVersie, BerichtSubversie) differs.
+    #[error("{element} must be {expected}, found {found:?}")]
+    Fixed {
+        /// Element name.
+        element: &'static str,
+        /// The value the message XSD fixes.
+        expected: &'static str,
+        /// What was found.
+        found: String,
+    },
+    /// Content after the root element.
+    #[error("content after the root element")]
+    Trailing,
+    /// The document was parsed as a different message type than requested.
+    #[error("expected message {expected}, found {found}")]
+    WrongMessage {
+        /// Requested type.
+        expected: &'static str,
+        /// Actual type.
+        found: &'static str,
+    },
+}
+
+/// A schema violation with its location.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{kind} at /{pad} (byte {positie})")]
+pub struct ParseError {
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+    /// Innermost message class around the error (where the retourcode goes).
+    pub klasse: Berichtklasse,
+    /// Element path, e.g. `Bericht/Client/ToegewezenProducten/ToegewezenProduct/Omvang`.
+    pub pad: String,
+    /// Byte offset in the input.
+    pub positie: u64,
+}
+
+/// Which namespace the children of a complex type live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NsKind {
+    /// The message's own namespace (types defined in WMO3nn.xsd).
+    Msg,
+    /// The basisschema namespace (types `CDT_*`).
+    Basis,
+}
+
+/// Per-document parameters for reading/writing.
+#[derive(Debug, Clone, Copy)]
+pub struct Cx {
+    /// Prefix used when writing message elements, e.g. `wmo301`.
+    pub prefix: &'static str,
+    /// Namespace URI of the message.
+    pub ns: &'static str,
+    /// Retour message: classes carry `RetourCodes`.
+    pub retour: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NsId {
+    Basis,
+    Msg,
+    Other,
+}
+
+enum Tok<'a> {
+    Start(NsId, BytesStart<'a>, bool),
+    End,
+    Eof,
+}
+
+/// Pull reader: yields elements in document order, checking what the XSD checks.
+pub struct In<'a> {
+    r: NsReader<&'a [u8]>,
+    msg_ns: &'static str,
+    peeked: Option<Tok<'a>>,
+    /// A `<x/>` was opened: the next token is its synthetic end.
+    pending_end: bool,
+    path: Vec<&'static str>,
+    classes: Vec<Berichtklasse>,
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).chars().take(60).collect()
+}
+
+impl<'a> In<'a> {
+    /// Starts reading a document; the root must be a `Bericht` in one of `namespaces`.
+    /// Returns the reader and the index of the namespace found.
+    pub fn open_root(input: &'a [u8], namespaces: &[&'static str]) -> Result<(Self, usize), ParseError> {
+        let mut r = NsReader::from_reader(input);
+        r.config_mut().check_end_names = true;
+        r.config_mut().check_comments = true;
+        let mut this = In {
+            r,
+            msg_ns: "",
+            peeked: None,
+            pending_end: false,
+            path: Vec::with_capacity(12),
+            classes: Vec::with_capacity(6),
+        };
+        loop {
+            let pos = this.r.buffer_position();
+            let (ns_idx, ev) = match this.r.read_resolved_event() {
+                Ok((res, ev)) => {
+                    let idx = match res {
+                        ResolveResult::Bound(n) => namespaces.iter().position(|u| u.as_bytes() == n.into_inner()),
+                        _ => None,
+                    };
+                    (idx, ev)
+                }
+                Err(e) => return Err(this.xml_err(e)),
+            };
+            match ev {
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_blank(&t) => {}
+                Event::DocType(_) => return Err(this.err_at(ParseErrorKind::Doctype, pos)),
+                Event::Start(e) | Event::Empty(e) => {
+                    let local = e.local_name();
+                    match ns_idx {
+                        Some(i) if local.as_ref() == b"Bericht" => {
+                            this.msg_ns = namespaces[i];
+                            this.check_attributes(&e)?;
+                            this.path.push("Bericht");
+                            return Ok((this, i));
+                        }
+                        _ => {
+                            return Err(this.err_at(
+                                ParseErrorKind::UnknownRoot(lossy(e.name().as_ref())),
+                                pos,
+                            ))
+                        }
+                    }
+                }
+                Event::Eof => return Err(this.err_at(ParseErrorKind::Xml("empty document".into()), pos)),
+                _ => return Err(this.err_at(ParseErrorKind::UnexpectedText, pos)),
+            }
+        }
+    }
+
+    fn xml_err(&self, e: quick_xml::Error) -> ParseError {
+        self.err(ParseErrorKind::Xml(e.to_string()))
+    }
+
+    /// Builds an error at the current position and class.
+    pub fn err(&self, kind: ParseErrorKind) -> ParseError {
+        self.err_at(kind, self.r.buffer_position())
+    }
+
+    fn err_at(&self, kind: ParseErrorKind, positie: u64) -> ParseError {
+        ParseError {
+            kind,
+            klasse: self.classes.last().copied().unwrap_or(Berichtklasse::Header),
+            pad: self.path.join("/"),
+            positie,
+        }
+    }
+
+    /// Enters a message class (errors inside are reported at it).
+    pub fn push_class(&mut self, k: Berichtklasse) {
+        self.classes.push(k);
+    }
+
+    /// Leaves the innermost message class.
+    pub fn pop_class(&mut self) {
+        self.classes.pop();
+    }
+
+    fn check_attributes(&self, e: &BytesStart<'_>) -> Result<(), ParseError> {
+        for a in e.attributes() {
+            let a = a.map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
+            let key = a.key;
+            if key.as_namespace_binding().is_some() {
+                continue;
+            }
+            // xsi:* attributes (schemaLocation etc.) are allowed on any element by XSD.
+            if let (ResolveResult::Bound(ns), _) = self.r.resolve_attribute(key) {
+                if ns.into_inner() == NS_XSI {
+                    continue;
+                }
+            }
+            return Err(self.err(ParseErrorKind::Attribute(lossy(key.as_ref()))));
+        }
+        Ok(())
+    }
+
+    fn next_tok(&mut self) -> Result<Tok<'a>, ParseError> {
+        if let Some(t) = self.peeked.take() {
+            return Ok(t);
+        }
+        if self.pending_end {
+            self.pending_end = false;
+            return Ok(Tok::End);
+        }
+        loop {
+            let msg_ns = self.msg_ns;
+            let (id, ev) = match self.r.read_resolved_event() {
+                Ok((res, ev)) => (ns_id(&res, msg_ns), ev),
+                Err(e) => return Err(self.xml_err(e)),
+            };
+            match ev {
+                Event::Start(e) => return Ok(Tok::Start(id, e, false)),
+                Event::Empty(e) => return Ok(Tok::Start(id, e, true)),
+                Event::End(_) => return Ok(Tok::End),
+                Event::Eof => return Ok(Tok::Eof),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) => {
+                    if !is_blank(&t) {
+                        return Err(self.err(ParseErrorKind::UnexpectedText));
+                    }
+                }
+                Event::CData(_) => return Err(self.err(ParseErrorKind::UnexpectedText)),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.err(ParseErrorKind::Xml("declaration inside the document".into())))
+                }
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Result<&Tok<'a>, ParseError> {
+        if self.peeked.is_none() {
+            let t = self.next_tok()?;
+            self.peeked = Some(t);
+        }
+        Ok(self.peeked.as_ref().expect("just filled"))
+    }
+
+    /// Whether the next element is `name` in namespace `ns`; errors on a
+    /// same-named element in another namespace.
+    fn next_is(&mut self, ns: NsKind, name: &'static str) -> Result<bool, ParseError> {
+        let want = match ns {
+            NsKind::Msg => NsId::Msg,
+            NsKind::Basis => NsId::Basis,
+        };
+        match self.peek()? {
+            Tok::Start(id, e, _) if e.local_name().as_ref() == name.as_bytes() => {
+                if *id == want {
+                    Ok(true)
+                } else {
+                    Err(self.err(ParseErrorKind::Namespace(name.to_string())))
+                }
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn describe_next(&mut self) -> String {
+        match self.peek() {
+            Ok(Tok::Start(_, e, _)) => lossy(e.local_name().as_ref()),
+            Ok(Tok::End) => "end of parent element".to_string(),
+            Ok(Tok::Eof) => "end of document".to_string(),
+            Err(e) => e.kind.to_string(),
+        }
+    }
+
+    /// Consumes the start tag just peeked and enters it.
+    fn enter(&mut self, name: &'static str) -> Result<(), ParseError> {
+        match self.next_tok()? {
+            Tok::Start(_, e, empty) => {
+                self.path.push(name);
+                self.check_attributes(&e)?;
+                self.pending_end = empty;
+                Ok(())
+            }
+            _ => unreachable!("enter() is only called after next_is() returned true"),
+        }
+    }
+
+    /// Expects the end tag of the current element (only whitespace/comments before it).
+    pub fn leave(&mut self) -> Result<(), ParseError> {
+        match self.next_tok()? {
+            Tok::End => {
+                self.path.pop();
+                Ok(())
+            }
+            Tok::Start(_, e, _) => Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref())))),
+            Tok::Eof => Err(self.err(ParseErrorKind::Xml("unexpected end of document".into()))),
+        }
+    }
+
+    /// Reads the text content of the current element up to and including its
+    /// end tag; the caller leaves the path with [`In::pop_path`] after checking the value.
+    pub fn text(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        debug_assert!(self.peeked.is_none());
+        if self.pending_end {
+            self.pending_end = false;
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut acc: Option<Cow<'a, str>> = None;
+        loop {
+            let ev = self.r.read_event().map_err(|e| self.xml_err(e))?;
+            let piece: Cow<'a, str> = match ev {
+                Event::Text(t) => {
+                    let raw = t.into_inner();
+                    let s = match raw {
+                        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?),
+                        Cow::Owned(b) => Cow::Owned(String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?),
+                    };
+                    if s.contains('&') {
+                        let un = quick_xml::escape::unescape(&s)
+                            .map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?
+                            .into_owned();
+                        Cow::Owned(un)
+                    } else {
+                        s
+                    }
+                }
+                Event::CData(c) => {
+                    let b = c.into_inner().into_owned();
+                    Cow::Owned(String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?)
+                }
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::End(_) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Event::Start(e) | Event::Empty(e) => {
+                    return Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
+                }
+                Event::Eof => return Err(self.err(ParseErrorKind::Xml("unexpected end of document".into()))),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.err(ParseErrorKind::Xml("declaration inside the document".into())))
+                }
+            };
+            acc = Some(match acc {
+                None => piece,
+                Some(prev) => Cow::Owned(prev.into_owned() + &piece),
+            });
+        }
+    }
+
+    /// Reads a simple-typed element's content.
+    pub fn simple<T: SimpleType>(&mut self) -> Result<T, ParseError> {
+        let t = self.text()?;
+        let v = T::parse_text(&t).map_err(|f| self.err(ParseErrorKind::Facet(f)))?;
+        self.pop_path();
+        Ok(v)
+    }
+
+    /// Leaves the element whose text was read.
+    pub fn pop_path(&mut self) {
+        self.path.pop();
+    }
+
+    /// Mandatory element (1..1).
+    pub fn req<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &'static str) -> Result<T, ParseError> {
+        if !self.next_is(ns, name)? {
+            let found = self.describe_next();
+            return Err(self.err(ParseErrorKind::Missing { expected: name, found }));
+        }
+        self.enter(name)?;
+        T::read(self, cx)
+    }
+
+    /// Optional element (0..1).
+    pub fn opt<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &'static str) -> Result<Option<T>, ParseError> {
+        if !self.next_is(ns, name)? {
+            return Ok(None);
+        }
+        self.req(cx, ns, name).map(Some)
+    }
+
+    /// Mandatory wrapper element with 1..n items.
+    pub fn list<T: XmlValue>(
+        &mut self,
+        cx: &Cx,
+        ns: NsKind,
+        wrapper: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<T>, ParseError> {
+        if !self.next_is(ns, wrapper)? {
+            let found = self.describe_next();
+            return Err(self.err(ParseErrorKind::Missing { expected: wrapper, found }));
+        }
+        self.enter(wrapper)?;
+        let mut v = vec![self.req(cx, ns, item)?];
+        while self.next_is(ns, item)? {
+            v.push(self.req(cx, ns, item)?);
+        }
+        self.leave()?;
+        Ok(v)
+    }
+
+    /// Optional wrapper element (0..1) with 1..n items; absent gives an empty vector.
+    pub fn optlist<T: XmlValue>(
+        &mut self,
+        cx: &Cx,
+        ns: NsKind,
+        wrapper: &'static str,
+        item: &'static str,
+    ) -> Result<Vec<T>, ParseError> {
+        if !self.next_is(ns, wrapper)? {
+            return Ok(Vec::new());
+        }
+        self.list(cx, ns, wrapper, item)
+    }
+
+    /// The `RetourCodes` of a class: mandatory in retour messages, absent in heen messages.
+    pub fn retour(&mut self, cx: &Cx, _ns: NsKind, name: &'static str) -> Result<Vec<RetourCode>, ParseError> {
+        if !cx.retour {
+            return Ok(Vec::new());
+        }
+        self.list(cx, NsKind::Msg, name, "RetourCode")
+    }
+
+    /// Optional `RetourCodes` (the Header of WMO302–WMO320).
+    pub fn optretour(&mut self, cx: &Cx, name: &'static str) -> Result<Vec<RetourCode>, ParseError> {
+        self.optlist(cx, NsKind::Msg, name, "RetourCode")
+    }
+
+    /// Fixed-value element (BerichtCode etc.): compares the whitespace-collapsed lexical value.
+    pub fn fixed(&mut self, name: &'static str, expected: &'static str) -> Result<(), ParseError> {
+        if !self.next_is(NsKind::Msg, name)? {
+            let found = self.describe_next();
+            return Err(self.err(ParseErrorKind::Missing { expected: name, found }));
+        }
+        self.enter(name)?;
+        let t = self.text()?;
+        // BerichtCode is a string (whitespace preserved); versions are integers (collapsed).
+        let v = if name == "BerichtCode" { &t[..] } else { t.trim_matches([' ', '\t', '\n', '\r']) };
+        if v != expected {
+            return Err(self.err(ParseErrorKind::Fixed { element: name, expected, found: lossy(t.as_bytes()) }));
+        }
+        self.pop_path();
+        Ok(())
+    }
+
+    /// Whether the next sibling is the element `name` (for hand-written optional parts).
+    pub fn at(&mut self, ns: NsKind, name: &'static str) -> Result<bool, ParseError> {
+        self.next_is(ns, name)
+    }
+
+    /// After the root's end tag: only comments, PIs and whitespace may follow.
+    pub fn finish(mut self) -> Result<(), ParseError> {
+        self.leave()?;
+        loop {
+            match self.r.read_event().map_err(|e| self.xml_err(e))? {
+                Event::Eof => return Ok(()),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) if is_blank(&t) => {}
+                _ => return Err(self.err(ParseErrorKind::Trailing)),
+            }
+        }
+    }
+}
+
+fn ns_id(res: &ResolveResult<'_>, msg_ns: &str) -> NsId {
+    match res {
+        ResolveResult::Bound(n) if n.into_inner() == NS_BASIS.as_bytes() => NsId::Basis,
+        ResolveResult::Bound(n) if n.into_inner() == msg_ns.as_bytes() => NsId::Msg,
+        _ => NsId::Other,
+    }
+}
+
+fn is_blank(t: &[u8]) -> bool {
+    t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// A value that can be read from / written as one element.
+pub trait XmlValue: Sized {
+    /// Reads the content of the element whose start tag was just consumed, including its end tag.
+    fn read(r: &mut In<'_>, cx: &Cx) -> Result<Self, ParseError>;
+    /// Writes the complete element.
+    fn write(&self, w: &mut Out, cx: &Cx, ns: NsKind, name: &str);
+}
+
+impl<T: SimpleType> XmlValue for T {
+    fn read(r: &mut In<'_>, _cx: &Cx) -> Result<Self, ParseError> {
+        r.simple()
+    }
+    fn write(&self, w: &mut Out, cx: &Cx, ns: NsKind, name: &str) {
+        w.simple(cx, ns, name, self);
+    }
+}
+
+/// XML writer producing indented output with `iwmo:` and `wmo3nn:` prefixes.
+pub struct Out {
+    buf: String,
+    depth: usize,
+}
+
+impl Out {
+    /// Starts a document with the XML declaration and the root element.
+    pub fn new(cx: &Cx, capacity: usize) -> Self {
+        let mut buf = String::with_capacity(capacity);
+        buf.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<");
+        buf.push_str(cx.prefix);
+        buf.push_str(":Bericht xmlns:");
+        buf.push_str(cx.prefix);
+        buf.push_str("=\"");
+        buf.push_str(cx.ns);
+        buf.push_str("\" xmlns:iwmo=\"");
+        buf.push_str(NS_BASIS);
+        buf.push_str("\">");
+        Out { buf, depth: 1 }
+    }
+
+    /// Closes the root element and returns the document.
+    pub fn finish(mut self, cx: &Cx) -> String {
+        self.buf.push_str("\n</");
+        self.buf.push_str(cx.prefix);
+        self.buf.push_str(":Bericht>\n");
+        self.buf
+    }
+
+    fn indent(&mut self) {
+        self.buf.push('\n');
+        for _ in 0..self.depth {
+            self.buf.push('\t');
+        }
+    }
+
+    fn qname(&mut self, cx: &Cx, ns: NsKind, name: &str) {
+        self.buf.push_str(match ns {
+            NsKind::Msg => cx.prefix,
+            NsKind::Basis => "iwmo",
+        });
+        self.buf.push(':');
+        self.buf.push_str(name);
+    }
+
+    /// Opens a complex element.
+    pub fn open(&mut self, cx: &Cx, ns: NsKind, name: &str) {
+        self.indent();
+        self.buf.push('<');
+        self.qname(cx, ns, name);
+        self.buf.push('>');
+        self.depth += 1;
+    }
+
+    /// Closes a complex element.
+    pub fn close(&mut self, cx: &Cx, ns: NsKind, name: &str) {
+        self.depth -= 1;
+        self.indent();
+        self.buf.push_str("</");
+        self.qname(cx, ns, name);
+        self.buf.push('>');
+    }
+
+    /// Writes a simple element with escaped text.
+    pub fn simple<T: SimpleType>(&mut self, cx: &Cx, ns: NsKind, name: &str, v: &T) {
+        self.indent();
+        self.buf.push('<');
+        self.qname(cx, ns, name);
+        self.buf.push('>');
+        let start = self.buf.len();
+        v.write_text(&mut self.buf);
+        if self.buf[start..].contains(['&', '<', '>', '\r']) {
+            let raw = self.buf.split_off(start);
+            for c in raw.chars() {
+                match c {
+                    '&' => self.buf.push_str("&amp;"),
+                    '<' => self.buf.push_str("&lt;"),
+                    '>' => self.buf.push_str("&gt;"),
+                    // A literal CR would be normalised away by XML parsers.
+                    '\r' => self.buf.push_str("&#13;"),
+                    c => self.buf.push(c),
+                }
+            }
+        }
+        self.buf.push_str("</");
+        self.qname(cx, ns, name);
+        self.buf.push('>');
+    }
+
+    /// Writes a raw text element (fixed header values).
+    pub fn fixed(&mut self, cx: &Cx, name: &str, value: &str) {
+        self.indent();
+        self.buf.push('<');
+        self.qname(cx, NsKind::Msg, name);
+        self.buf.push('>');
+        self.buf.push_str(value);
+        self.buf.push_str("</");
+        self.qname(cx, NsKind::Msg, name);
+        self.buf.push('>');
+    }
+
+    /// Mandatory element.
+    pub fn req<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &str, v: &T) {
+        v.write(self, cx, ns, name);
+    }
+
+    /// Optional element.
+    pub fn opt<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &str, v: &Option<T>) {
+        if let Some(v) = v {
+            v.write(self, cx, ns, name);
+        }
+    }
+
+    /// Mandatory wrapper with items. An empty vector still writes the wrapper
+    /// (which the XSD rejects) so that the mistake is visible, not hidden.
+    pub fn list<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, wrapper: &str, item: &str, v: &[T]) {
+        self.open(cx, ns, wrapper);
+        for x in v {
+            x.write(self, cx, ns, item);
+        }
+        self.close(cx, ns, wrapper);
+    }
+
+    /// Optional wrapper: omitted when there are no items.
+    pub fn optlist<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, wrapper: &str, item: &str, v: &[T]) {
+        if !v.is_empty() {
+            self.list(cx, ns, wrapper, item, v);
+        }
+    }
+
+    /// `RetourCodes` of a class: written in retour messages only; a class
+    /// without codes gets `0200` (no remark), since the XSD requires at least one.
+    pub fn retour(&mut self, cx: &Cx, _ns: NsKind, name: &str, v: &[RetourCode]) {
+        if !cx.retour {
+            return;
+        }
+        if v.is_empty() {
+            self.list(cx, NsKind::Msg, name, "RetourCode", &[RetourCode::GOED]);
+        } else {
+            self.list(cx, NsKind::Msg, name, "RetourCode", v);
+        }
+    }
+
+    /// Optional `RetourCodes` (omitted when empty).
+    pub fn optretour(&mut self, cx: &Cx, name: &str, v: &[RetourCode]) {
+        self.optlist(cx, NsKind::Msg, name, "RetourCode", v);
+    }
+}
+
+impl fmt::Debug for Out {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Out").field("len", &self.buf.len()).finish()
+    }
+}
