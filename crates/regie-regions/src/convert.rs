@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use regie_domain::{
     AgbCode, Consortium, Contract, ContractError, ContractParty, FundingVariant, Gemeentecode,
     KvkNummer, Lot, Money, Municipality, PayerRule, Period, ProcurementForm, Product,
-    ProductCategorie, ProductCode, Provider, ReferenceCost, Region, TaakgerichtTerms,
-    TariffPeriod, Unit, YearMonth,
+    ProductCategorie, ProductCode, Provider, ReferenceCost, Region, TaakgerichtTerms, TariffPeriod,
+    Unit, YearMonth,
 };
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -72,28 +72,33 @@ fn text_nonempty(t: &str, path: &FieldPath) -> R<()> {
 }
 
 fn gemeente(s: &str, path: &FieldPath) -> R<Gemeentecode> {
-    s.parse()
-        .map_err(|e: regie_domain::IdError| PathError::new(path, ErrorKind::InvalidValue(e.to_string())))
+    s.parse().map_err(|e: regie_domain::IdError| {
+        PathError::new(path, ErrorKind::InvalidValue(e.to_string()))
+    })
 }
 
 fn agb(s: &str, path: &FieldPath) -> R<AgbCode> {
-    s.parse()
-        .map_err(|e: regie_domain::IdError| PathError::new(path, ErrorKind::InvalidValue(e.to_string())))
+    s.parse().map_err(|e: regie_domain::IdError| {
+        PathError::new(path, ErrorKind::InvalidValue(e.to_string()))
+    })
 }
 
 fn date(d: &toml::value::Datetime, path: &FieldPath) -> R<NaiveDate> {
     match (d.date, d.time, d.offset) {
-        (Some(x), None, None) => NaiveDate::from_ymd_opt(
-            i32::from(x.year),
-            u32::from(x.month),
-            u32::from(x.day),
-        )
-        .ok_or_else(|| {
-            PathError::new(path, ErrorKind::InvalidAmountOrDate(format!("no such date {d}")))
-        }),
+        (Some(x), None, None) => {
+            NaiveDate::from_ymd_opt(i32::from(x.year), u32::from(x.month), u32::from(x.day))
+                .ok_or_else(|| {
+                    PathError::new(
+                        path,
+                        ErrorKind::InvalidAmountOrDate(format!("no such date {d}")),
+                    )
+                })
+        }
         _ => err(
             path,
-            ErrorKind::InvalidAmountOrDate(format!("expected a plain date like 2027-01-01, got {d}")),
+            ErrorKind::InvalidAmountOrDate(format!(
+                "expected a plain date like 2027-01-01, got {d}"
+            )),
         ),
     }
 }
@@ -121,14 +126,14 @@ fn money(a: &Amount, path: &FieldPath) -> R<Money> {
     Ok(Money::from_euros(d))
 }
 
-fn unique<'a>(
-    items: impl Iterator<Item = (&'a str, FieldPath)>,
-    what: &'static str,
-) -> R<()> {
+fn unique<'a>(items: impl Iterator<Item = (&'a str, FieldPath)>, what: &'static str) -> R<()> {
     let mut seen = HashSet::new();
     for (id, p) in items {
         if id.trim().is_empty() {
-            return err(&p, ErrorKind::InvalidValue(format!("{what} id must not be empty")));
+            return err(
+                &p,
+                ErrorKind::InvalidValue(format!("{what} id must not be empty")),
+            );
         }
         if !seen.insert(id.to_string()) {
             return err(
@@ -376,7 +381,10 @@ pub(crate) fn convert(raw: RawFile, origin: &str) -> R<RegionFile> {
             subs.push(known_provider(s, &path.key("onderaannemers").index(j))?);
         }
         let consortium = Consortium::new(main, subs).map_err(|e| {
-            PathError::new(&path.key("onderaannemers"), ErrorKind::InvalidValue(e.to_string()))
+            PathError::new(
+                &path.key("onderaannemers"),
+                ErrorKind::InvalidValue(e.to_string()),
+            )
         })?;
         consortia.push(NamedConsortium {
             id: c.id.clone(),
@@ -500,21 +508,27 @@ pub(crate) fn convert(raw: RawFile, origin: &str) -> R<RegionFile> {
                 _ => path.clone(),
             };
             let msg = match e {
-                ContractError::LumpsumMismatch => format!(
-                    "{e} (lot {:?} is {:?})",
-                    lot.id, lot.funding
-                ),
+                ContractError::LumpsumMismatch => {
+                    format!("{e} (lot {:?} is {:?})", lot.id, lot.funding)
+                }
                 _ => e.to_string(),
             };
             PathError::new(&field, ErrorKind::Contract(msg))
         })?;
         if let Some(terms) = &contract.lumpsum {
-            let (first, last) = (start.format("%Y").to_string(), contract.max_end().format("%Y").to_string());
+            let (first, last) = (
+                start.format("%Y").to_string(),
+                contract.max_end().format("%Y").to_string(),
+            );
             let (first, last): (i32, i32) = (first.parse().unwrap_or(0), last.parse().unwrap_or(0));
             for (j, (y, _)) in terms.annual_budget.iter().enumerate() {
                 if *y < first || *y > last {
                     return err(
-                        &path.key("lumpsum").key("annual_budget").index(j).key("year"),
+                        &path
+                            .key("lumpsum")
+                            .key("annual_budget")
+                            .index(j)
+                            .key("year"),
                         ErrorKind::Contract(format!(
                             "budget year {y} lies outside the contract's years {first}–{last}"
                         )),
@@ -537,7 +551,12 @@ pub(crate) fn convert(raw: RawFile, origin: &str) -> R<RegionFile> {
     // Population.
     let population = match &raw.population {
         None => None,
-        Some(p) => Some(convert_population(p, &root.key("population"), &mut cx, &lots)?),
+        Some(p) => Some(convert_population(
+            p,
+            &root.key("population"),
+            &mut cx,
+            &lots,
+        )?),
     };
 
     // Budget tables.
@@ -654,7 +673,11 @@ pub(crate) fn convert(raw: RawFile, origin: &str) -> R<RegionFile> {
             value: decimal(&f.value, &path.key("value"))?,
             unit: f.unit.clone(),
             year: f.year,
-            date: f.date.as_ref().map(|d| date(d, &path.key("date"))).transpose()?,
+            date: f
+                .date
+                .as_ref()
+                .map(|d| date(d, &path.key("date")))
+                .transpose()?,
             gemeente: f
                 .gemeente
                 .as_ref()
@@ -700,8 +723,14 @@ pub(crate) fn convert(raw: RawFile, origin: &str) -> R<RegionFile> {
                 )
             }
         };
-        if matches!(span, Span::Days(0) | Span::Weeks(0) | Span::Months(0) | Span::Years(0)) {
-            return err(&path, ErrorKind::InvalidAmountOrDate("a deadline cannot be zero".into()));
+        if matches!(
+            span,
+            Span::Days(0) | Span::Weeks(0) | Span::Months(0) | Span::Years(0)
+        ) {
+            return err(
+                &path,
+                ErrorKind::InvalidAmountOrDate("a deadline cannot be zero".into()),
+            );
         }
         deadlines.push(Deadline {
             id: d.id.clone(),
@@ -826,14 +855,12 @@ fn convert_lot(
         "inspanningsgericht" => FundingVariant::Inspanningsgericht,
         "outputgericht" => FundingVariant::Outputgericht,
         "taakgericht" => FundingVariant::Taakgericht,
-        other => {
-            return err(
-                &path.key("funding"),
-                ErrorKind::InvalidValue(format!(
-                    "funding must be inspanningsgericht, outputgericht or taakgericht, got {other:?}"
-                )),
-            )
-        }
+        other => return err(
+            &path.key("funding"),
+            ErrorKind::InvalidValue(format!(
+                "funding must be inspanningsgericht, outputgericht or taakgericht, got {other:?}"
+            )),
+        ),
     };
     let procurement = match l.procurement {
         RawProcurement::OpenHouse { entry_every_months } => {
@@ -929,7 +956,11 @@ fn convert_lot(
         let (product, info) = convert_product(p, &pp, cx)?;
         if !keys.insert(product.key()) {
             return err(
-                &pp.key(if p.code.is_some() { "code" } else { "categorie" }),
+                &pp.key(if p.code.is_some() {
+                    "code"
+                } else {
+                    "categorie"
+                }),
                 ErrorKind::Duplicate {
                     what: "product key in lot (give each product its own code)",
                     id: product.key(),
@@ -965,7 +996,10 @@ fn convert_product(p: &RawProduct, path: &FieldPath, cx: &mut Cx) -> R<(Product,
     cx.source(&p.source, &path.key("source"))?;
     cx.assume(&p.assumption, path)?;
     let categorie: ProductCategorie = p.categorie.parse().map_err(|e: regie_domain::IdError| {
-        PathError::new(&path.key("categorie"), ErrorKind::InvalidValue(e.to_string()))
+        PathError::new(
+            &path.key("categorie"),
+            ErrorKind::InvalidValue(e.to_string()),
+        )
     })?;
     let code = p
         .code
@@ -1026,9 +1060,17 @@ fn convert_product(p: &RawProduct, path: &FieldPath, cx: &mut Cx) -> R<(Product,
         }
         cx.assume(&t.assumption, &tp)?;
         let start = date(&t.start, &tp.key("start"))?;
-        let end = t.end.as_ref().map(|e| date(e, &tp.key("end"))).transpose()?;
-        let valid = Period::new(start, end)
-            .map_err(|e| PathError::new(&tp.key("end"), ErrorKind::InvalidAmountOrDate(e.to_string())))?;
+        let end = t
+            .end
+            .as_ref()
+            .map(|e| date(e, &tp.key("end")))
+            .transpose()?;
+        let valid = Period::new(start, end).map_err(|e| {
+            PathError::new(
+                &tp.key("end"),
+                ErrorKind::InvalidAmountOrDate(e.to_string()),
+            )
+        })?;
         let per_unit = money(&t.per_unit, &tp.key("per_unit"))?;
         if per_unit.is_negative() {
             return err(
@@ -1083,7 +1125,8 @@ fn check_procurement(lots: &[Lot], contracts: &[Contract], kp: &FieldPath) -> R<
             .enumerate()
             .filter(|(_, c)| c.lot_id == lot.id)
             .collect();
-        let max_period = |c: &Contract| Period::new(c.start, Some(c.max_end())).expect("end after start");
+        let max_period =
+            |c: &Contract| Period::new(c.start, Some(c.max_end())).expect("end after start");
         match lot.procurement {
             ProcurementForm::SelectedPartners { max_partners } => {
                 for (i, c) in &on {
@@ -1157,7 +1200,10 @@ fn convert_population(
         if *v > p.unique_total {
             return err(
                 &path.key("municipality_totals").key(k.clone()),
-                pop(format!("{v} clients in {g} exceed unique_total {}", p.unique_total)),
+                pop(format!(
+                    "{v} clients in {g} exceed unique_total {}",
+                    p.unique_total
+                )),
             );
         }
         municipality_totals.insert(g, *v);
@@ -1166,7 +1212,10 @@ fn convert_population(
         if inr > p.unique_total {
             return err(
                 &path.key("unique_in_region"),
-                pop(format!("unique_in_region {inr} exceeds unique_total {}", p.unique_total)),
+                pop(format!(
+                    "unique_in_region {inr} exceeds unique_total {}",
+                    p.unique_total
+                )),
             );
         }
         let sum: u32 = municipality_totals.values().sum();
@@ -1183,7 +1232,10 @@ fn convert_population(
         if out > p.unique_total {
             return err(
                 &path.key("unique_outside_region"),
-                pop(format!("unique_outside_region {out} exceeds unique_total {}", p.unique_total)),
+                pop(format!(
+                    "unique_outside_region {out} exceeds unique_total {}",
+                    p.unique_total
+                )),
             );
         }
     }
@@ -1238,7 +1290,10 @@ fn convert_population(
             .transpose()?;
         if let Some(a) = mean_age {
             if a < Decimal::ZERO || a > Decimal::from(120) {
-                return err(&qp.key("mean_age"), pop(format!("mean age {a} is not a human age")));
+                return err(
+                    &qp.key("mean_age"),
+                    pop(format!("mean age {a} is not a human age")),
+                );
             }
         }
         let mut by = BTreeMap::new();
@@ -1248,14 +1303,19 @@ fn convert_population(
             if *v > q.unique_total {
                 return err(
                     &kp,
-                    pop(format!("{v} clients in {g} exceed the product's unique_total {}", q.unique_total)),
+                    pop(format!(
+                        "{v} clients in {g} exceed the product's unique_total {}",
+                        q.unique_total
+                    )),
                 );
             }
             if let Some(t) = municipality_totals.get(&g) {
                 if v > t {
                     return err(
                         &kp,
-                        pop(format!("{v} clients in {g} exceed that municipality's total {t}")),
+                        pop(format!(
+                            "{v} clients in {g} exceed that municipality's total {t}"
+                        )),
                     );
                 }
             }

@@ -215,6 +215,9 @@ mod tests {
         assert_eq!(idx.path_at(span.start + 1), Some(p.clone()));
         // Unknown paths fall back to the nearest ancestor.
         let q = FieldPath::root().key("lots").index(1).key("missing");
-        assert_eq!(idx.span_of(&q), idx.span_of(&FieldPath::root().key("lots").index(1)));
+        assert_eq!(
+            idx.span_of(&q),
+            idx.span_of(&FieldPath::root().key("lots").index(1))
+        );
     }
 }
