@@ -101,3 +101,61 @@ fn amersfoort() {
         assert!(info.placeholder, "{} should be marked placeholder", p.name);
     }
 }
+
+#[test]
+fn hart_van_brabant() {
+    let r = region("hart-van-brabant");
+    assert_eq!(r.region.municipalities().len(), 11);
+    assert_eq!(r.region.municipality_name(g("1723")), Some("Alphen-Chaam"));
+    let joins: Vec<_> = r
+        .membership
+        .iter()
+        .filter_map(|m| m.member_from.map(|d| (m.gemeente, d.to_string())))
+        .collect();
+    assert_eq!(
+        joins,
+        vec![(g("1723"), "2023-01-01".to_string()), (g("0744"), "2023-01-01".to_string())]
+    );
+    assert_eq!(r.lots.len(), 1);
+    let lot = &r.lots[0];
+    assert_eq!(lot.funding, FundingVariant::Taakgericht);
+    assert_eq!(lot.procurement, ProcurementForm::SingleConsortium);
+    let info = r.lot_info("beschermd-wonen").unwrap();
+    assert_eq!(info.payer_changes[0].payer, PayerRule::Woonplaatsbeginsel);
+    assert_eq!(info.payer_changes[0].from.to_string(), "2023-01-01");
+
+    let c = &r.contracts[0];
+    assert_eq!(c.start.to_string(), "2022-07-01");
+    assert_eq!(c.period().end().unwrap().to_string(), "2026-06-30");
+    assert_eq!(c.max_end().to_string(), "2030-06-30");
+    assert_eq!(c.remaining_options(), &[2, 2]);
+    let terms = c.lumpsum.as_ref().unwrap();
+    assert_eq!(terms.client_bandwidth, (665, 735));
+    let bw = regie_domain::Bandwidth::Within;
+    assert_eq!(terms.bandwidth_status(665), bw);
+    assert_eq!(terms.bandwidth_status(735), bw);
+    assert_eq!(terms.bandwidth_status(664), regie_domain::Bandwidth::Below { by: 1 });
+    assert_eq!(terms.budget_for(2023).unwrap().cents(), 700 * 455_800 * 12);
+
+    let t1 = r.budget_table("tabel-1").unwrap();
+    let years: Vec<i32> = t1.rows.iter().map(|r| r.year).collect();
+    assert_eq!(years, (2021..=2032).collect::<Vec<_>>());
+    let totals: Vec<i64> = t1.rows.iter().map(|r| r.total.cents() / 100).collect();
+    assert_eq!(
+        totals,
+        vec![
+            49_596_975, 50_004_284, 48_635_554, 47_265_337, 45_895_120, 44_524_903, 43_154_686,
+            41_784_469, 40_414_252, 39_044_035, 37_673_818, 36_303_601
+        ]
+    );
+    assert_eq!(t1.row(2023).unwrap().objective.cents(), 316_341_100);
+    assert_eq!(t1.row(2030).unwrap().historic.cents(), 59_264_800);
+    assert_eq!(
+        r.figure("avg-cost-per-client-month").unwrap().value.to_string(),
+        "4558.00"
+    );
+    assert_eq!(r.deadline("perspectiefplan").unwrap().span, regie_regions::Span::Weeks(6));
+    assert_eq!(r.deadline("plaatsing").unwrap().span, regie_regions::Span::Months(6));
+    assert_eq!(r.population.as_ref().unwrap().unique_total, 1068);
+    assert!(r.gaps.iter().any(|g| g.what.contains("Tabel 2")));
+}
