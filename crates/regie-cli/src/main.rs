@@ -1,0 +1,128 @@
+//! `regie`: the command line of the Regie Wmo chain system.
+
+mod commands;
+mod render;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Regie: run the Wmo chain of a region of municipalities.
+#[derive(Parser, Debug)]
+#[command(name = "regie", version, about)]
+struct Cli {
+    /// Database URL: `sqlite://FILE` (default, embedded) or `postgres://…`.
+    #[arg(
+        long,
+        env = "REGIE_DB",
+        default_value = "sqlite://regie.sqlite",
+        global = true
+    )]
+    db: String,
+    /// Hide progress bars (for scripts and CI logs).
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create the database (SQLite file) and bring the schema up to date.
+    Init,
+    /// Region catalogue.
+    Region {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
+    /// Generate a synthetic, calibrated population into the store.
+    Simulate(SimulateArgs),
+    /// Unique clients per municipality × product (distinct counts, not sums).
+    Stats(StatsArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum RegionCommand {
+    /// Validate a region file and store its catalogue.
+    Load {
+        /// Region TOML file (see regions/README.md).
+        file: PathBuf,
+    },
+    /// Validate a region file without storing it; lists its assumptions.
+    Check {
+        /// Region TOML file.
+        file: PathBuf,
+    },
+    /// List stored regions.
+    List,
+}
+
+/// Arguments of `regie simulate`.
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// Region file to calibrate on (also loaded into the store).
+    #[arg(long)]
+    region: PathBuf,
+    /// Number of clients.
+    #[arg(long)]
+    clients: u64,
+    /// Months simulated from --start.
+    #[arg(long, default_value_t = 12)]
+    months: u32,
+    /// First month (YYYY-MM); default January of the profile's peiljaar.
+    #[arg(long)]
+    start: Option<regie_domain::YearMonth>,
+    /// Random seed: same seed, same population.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Replace clients already simulated for this region.
+    #[arg(long)]
+    replace: bool,
+    /// Clients per transaction.
+    #[arg(long, default_value_t = 5000)]
+    batch: usize,
+}
+
+/// Arguments of `regie stats`.
+#[derive(clap::Args, Debug)]
+pub struct StatsArgs {
+    /// Region id; default: the only stored region.
+    #[arg(long)]
+    region: Option<String>,
+    /// Calendar year counted (care overlapping the year).
+    #[arg(long)]
+    year: Option<i32>,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("REGIE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if let Err(e) = rt.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let ctx = commands::Ctx {
+        db: cli.db,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Init => commands::init(&ctx).await,
+        Command::Region { command } => match command {
+            RegionCommand::Load { file } => commands::region_load(&ctx, &file).await,
+            RegionCommand::Check { file } => commands::region_check(&file),
+            RegionCommand::List => commands::region_list(&ctx).await,
+        },
+        Command::Simulate(args) => commands::simulate(&ctx, args).await,
+        Command::Stats(args) => commands::stats(&ctx, args).await,
+    }
+}
