@@ -23,3 +23,4 @@ pub mod codelists;
 pub mod model;
 pub mod types;
 pub mod xml;
+pub mod validate;
