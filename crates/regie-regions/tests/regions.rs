@@ -159,3 +159,40 @@ fn hart_van_brabant() {
     assert_eq!(r.population.as_ref().unwrap().unique_total, 1068);
     assert!(r.gaps.iter().any(|g| g.what.contains("Tabel 2")));
 }
+
+#[test]
+fn meierij() {
+    let r = region("meierij");
+    assert_eq!(r.region.municipalities().len(), 3);
+    assert_eq!(r.region.centrumgemeente(), None);
+    assert!(r.region.is_member(g("0865")) && !r.region.is_member(g("0788")));
+    assert_eq!(r.lots.len(), 3);
+    let mut categories = 0;
+    for lot in &r.lots {
+        assert_eq!(lot.procurement, ProcurementForm::OpenHouse { entry_every_months: 6 });
+        assert_eq!(lot.funding, FundingVariant::Outputgericht);
+        assert_eq!(lot.payer, PayerRule::Woonplaatsbeginsel);
+        for p in &lot.products {
+            assert_eq!(p.unit(), regie_domain::Unit::StuksOutput);
+            categories += 1;
+        }
+    }
+    assert_eq!(categories, 7);
+    let levels: Vec<&str> = r.lots[0].products.iter().filter_map(|p| p.level()).collect();
+    assert_eq!(levels, ["Waakvlam", "Basis", "Extra"]);
+    let c = r.contracts.iter().find(|c| c.id == "1a-cello").unwrap();
+    assert_eq!(c.period().end().unwrap().to_string(), "2021-12-31");
+    assert_eq!(c.max_end().to_string(), "2029-12-31");
+    assert_eq!(r.contract_info[0].tacit_yearly_extensions, 8);
+    let entry = r.lots[0]
+        .procurement
+        .next_entry_date(c.start, "2020-03-15".parse().unwrap());
+    assert_eq!(entry.unwrap().to_string(), "2020-07-01");
+    let pop = r.population.as_ref().unwrap();
+    assert_eq!(pop.municipality_totals[&g("0796")], 1751);
+    assert!(r
+        .assumptions()
+        .iter()
+        .any(|(p, _)| p == "population.unique_total"));
+    assert_eq!(r.figure("providers-total").unwrap().value, 30.into());
+}
