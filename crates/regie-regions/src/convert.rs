@@ -31,7 +31,7 @@ struct Cx {
 impl Cx {
     fn source(&self, s: &str, path: &FieldPath) -> R<()> {
         let head = s
-            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'))
             .next()
             .unwrap_or("");
         if self.sources.iter().any(|id| id == head) {

@@ -196,3 +196,30 @@ fn meierij() {
         .any(|(p, _)| p == "population.unique_total"));
     assert_eq!(r.figure("providers-total").unwrap().value, 30.into());
 }
+
+#[test]
+fn nijmegen() {
+    let r = region("nijmegen");
+    assert_eq!(r.region.municipalities().len(), 13);
+    assert_eq!(r.region.centrumgemeente(), Some(g("0268")));
+    let rvn = r.subregions.iter().find(|s| s.id == "rijk-van-nijmegen").unwrap();
+    assert_eq!(rvn.municipalities.len(), 7);
+    let bw = r.lot("beschermd-wonen").unwrap();
+    assert_eq!(bw.payer, PayerRule::Centrumgemeente { gemeente: g("0268") });
+    assert_eq!(r.lot_info("beschermd-wonen").unwrap().municipalities.len(), 13);
+    assert_eq!(bw.reference_cost.as_ref().unwrap().amount.cents(), 2_660_000_000);
+    let amb = r.lot_info("ambulant").unwrap();
+    assert_eq!(amb.municipalities, rvn.municipalities);
+    assert!(!amb.municipalities.contains(&g("0281")));
+    assert_eq!(r.lot("ambulant").unwrap().reference_cost.as_ref().unwrap().amount.cents(), 2_330_000_000);
+    assert_eq!(r.reference_cost("ambulant-totaal").unwrap().cost.amount.cents(), 2_740_000_000);
+    let old: Vec<_> = r.contracts.iter().filter(|c| c.id.starts_with("bw-2021")).collect();
+    assert_eq!(old.len(), 9);
+    for c in old {
+        assert_eq!(c.max_end().to_string(), "2024-12-31");
+    }
+    assert_eq!(r.contracts.iter().filter(|c| c.start.to_string() == "2025-01-01" && c.lot_id == "beschermd-wonen").count(), 9);
+    assert_eq!(r.population.as_ref().unwrap().unique_total, 1009);
+    let f = r.figure("bw-clients-2024-01-01").unwrap();
+    assert_eq!((f.value, f.date.unwrap().to_string()), (730.into(), "2024-01-01".to_string()));
+}
