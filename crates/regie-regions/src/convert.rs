@@ -855,12 +855,14 @@ fn convert_lot(
         "inspanningsgericht" => FundingVariant::Inspanningsgericht,
         "outputgericht" => FundingVariant::Outputgericht,
         "taakgericht" => FundingVariant::Taakgericht,
-        other => return err(
-            &path.key("funding"),
-            ErrorKind::InvalidValue(format!(
+        other => {
+            return err(
+                &path.key("funding"),
+                ErrorKind::InvalidValue(format!(
                 "funding must be inspanningsgericht, outputgericht or taakgericht, got {other:?}"
             )),
-        ),
+            )
+        }
     };
     let procurement = match l.procurement {
         RawProcurement::OpenHouse { entry_every_months } => {

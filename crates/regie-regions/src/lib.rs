@@ -10,6 +10,7 @@ pub mod model;
 pub mod population;
 mod raw;
 pub mod spans;
+mod summary;
 
 pub use error::{ErrorKind, Located, RegionFileError};
 pub use model::*;

@@ -114,7 +114,10 @@ fn hart_van_brabant() {
         .collect();
     assert_eq!(
         joins,
-        vec![(g("1723"), "2023-01-01".to_string()), (g("0744"), "2023-01-01".to_string())]
+        vec![
+            (g("1723"), "2023-01-01".to_string()),
+            (g("0744"), "2023-01-01".to_string())
+        ]
     );
     assert_eq!(r.lots.len(), 1);
     let lot = &r.lots[0];
@@ -134,7 +137,10 @@ fn hart_van_brabant() {
     let bw = regie_domain::Bandwidth::Within;
     assert_eq!(terms.bandwidth_status(665), bw);
     assert_eq!(terms.bandwidth_status(735), bw);
-    assert_eq!(terms.bandwidth_status(664), regie_domain::Bandwidth::Below { by: 1 });
+    assert_eq!(
+        terms.bandwidth_status(664),
+        regie_domain::Bandwidth::Below { by: 1 }
+    );
     assert_eq!(terms.budget_for(2023).unwrap().cents(), 700 * 455_800 * 12);
 
     let t1 = r.budget_table("tabel-1").unwrap();
@@ -151,11 +157,20 @@ fn hart_van_brabant() {
     assert_eq!(t1.row(2023).unwrap().objective.cents(), 316_341_100);
     assert_eq!(t1.row(2030).unwrap().historic.cents(), 59_264_800);
     assert_eq!(
-        r.figure("avg-cost-per-client-month").unwrap().value.to_string(),
+        r.figure("avg-cost-per-client-month")
+            .unwrap()
+            .value
+            .to_string(),
         "4558.00"
     );
-    assert_eq!(r.deadline("perspectiefplan").unwrap().span, regie_regions::Span::Weeks(6));
-    assert_eq!(r.deadline("plaatsing").unwrap().span, regie_regions::Span::Months(6));
+    assert_eq!(
+        r.deadline("perspectiefplan").unwrap().span,
+        regie_regions::Span::Weeks(6)
+    );
+    assert_eq!(
+        r.deadline("plaatsing").unwrap().span,
+        regie_regions::Span::Months(6)
+    );
     assert_eq!(r.population.as_ref().unwrap().unique_total, 1068);
     assert!(r.gaps.iter().any(|g| g.what.contains("Tabel 2")));
 }
@@ -169,7 +184,12 @@ fn meierij() {
     assert_eq!(r.lots.len(), 3);
     let mut categories = 0;
     for lot in &r.lots {
-        assert_eq!(lot.procurement, ProcurementForm::OpenHouse { entry_every_months: 6 });
+        assert_eq!(
+            lot.procurement,
+            ProcurementForm::OpenHouse {
+                entry_every_months: 6
+            }
+        );
         assert_eq!(lot.funding, FundingVariant::Outputgericht);
         assert_eq!(lot.payer, PayerRule::Woonplaatsbeginsel);
         for p in &lot.products {
@@ -178,7 +198,11 @@ fn meierij() {
         }
     }
     assert_eq!(categories, 7);
-    let levels: Vec<&str> = r.lots[0].products.iter().filter_map(|p| p.level()).collect();
+    let levels: Vec<&str> = r.lots[0]
+        .products
+        .iter()
+        .filter_map(|p| p.level())
+        .collect();
     assert_eq!(levels, ["Waakvlam", "Basis", "Extra"]);
     let c = r.contracts.iter().find(|c| c.id == "1a-cello").unwrap();
     assert_eq!(c.period().end().unwrap().to_string(), "2021-12-31");
@@ -202,24 +226,85 @@ fn nijmegen() {
     let r = region("nijmegen");
     assert_eq!(r.region.municipalities().len(), 13);
     assert_eq!(r.region.centrumgemeente(), Some(g("0268")));
-    let rvn = r.subregions.iter().find(|s| s.id == "rijk-van-nijmegen").unwrap();
+    let rvn = r
+        .subregions
+        .iter()
+        .find(|s| s.id == "rijk-van-nijmegen")
+        .unwrap();
     assert_eq!(rvn.municipalities.len(), 7);
     let bw = r.lot("beschermd-wonen").unwrap();
-    assert_eq!(bw.payer, PayerRule::Centrumgemeente { gemeente: g("0268") });
-    assert_eq!(r.lot_info("beschermd-wonen").unwrap().municipalities.len(), 13);
-    assert_eq!(bw.reference_cost.as_ref().unwrap().amount.cents(), 2_660_000_000);
+    assert_eq!(
+        bw.payer,
+        PayerRule::Centrumgemeente {
+            gemeente: g("0268")
+        }
+    );
+    assert_eq!(
+        r.lot_info("beschermd-wonen").unwrap().municipalities.len(),
+        13
+    );
+    assert_eq!(
+        bw.reference_cost.as_ref().unwrap().amount.cents(),
+        2_660_000_000
+    );
     let amb = r.lot_info("ambulant").unwrap();
     assert_eq!(amb.municipalities, rvn.municipalities);
     assert!(!amb.municipalities.contains(&g("0281")));
-    assert_eq!(r.lot("ambulant").unwrap().reference_cost.as_ref().unwrap().amount.cents(), 2_330_000_000);
-    assert_eq!(r.reference_cost("ambulant-totaal").unwrap().cost.amount.cents(), 2_740_000_000);
-    let old: Vec<_> = r.contracts.iter().filter(|c| c.id.starts_with("bw-2021")).collect();
+    assert_eq!(
+        r.lot("ambulant")
+            .unwrap()
+            .reference_cost
+            .as_ref()
+            .unwrap()
+            .amount
+            .cents(),
+        2_330_000_000
+    );
+    assert_eq!(
+        r.reference_cost("ambulant-totaal")
+            .unwrap()
+            .cost
+            .amount
+            .cents(),
+        2_740_000_000
+    );
+    let old: Vec<_> = r
+        .contracts
+        .iter()
+        .filter(|c| c.id.starts_with("bw-2021"))
+        .collect();
     assert_eq!(old.len(), 9);
     for c in old {
         assert_eq!(c.max_end().to_string(), "2024-12-31");
     }
-    assert_eq!(r.contracts.iter().filter(|c| c.start.to_string() == "2025-01-01" && c.lot_id == "beschermd-wonen").count(), 9);
+    assert_eq!(
+        r.contracts
+            .iter()
+            .filter(|c| c.start.to_string() == "2025-01-01" && c.lot_id == "beschermd-wonen")
+            .count(),
+        9
+    );
     assert_eq!(r.population.as_ref().unwrap().unique_total, 1009);
     let f = r.figure("bw-clients-2024-01-01").unwrap();
-    assert_eq!((f.value, f.date.unwrap().to_string()), (730.into(), "2024-01-01".to_string()));
+    assert_eq!(
+        (f.value, f.date.unwrap().to_string()),
+        (730.into(), "2024-01-01".to_string())
+    );
+}
+
+#[test]
+fn summaries() {
+    for name in ["amersfoort", "nijmegen", "hart-van-brabant", "meierij"] {
+        insta::assert_snapshot!(name, region(name).summary());
+    }
+}
+
+#[test]
+fn assumptions_are_listed_with_paths() {
+    let r = region("hart-van-brabant");
+    let a = r.assumptions();
+    let paths: Vec<&str> = a.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"lots[0].products[0].tariffs[0]"));
+    assert!(paths.contains(&"contracts[0].lumpsum"));
+    assert!(a.iter().all(|(_, t)| !t.trim().is_empty()));
 }
