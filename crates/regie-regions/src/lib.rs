@@ -4,6 +4,8 @@
 //! The crate is pure apart from [`load_file`], a convenience that reads a file
 //! and calls [`parse_region`]. The format is documented in `regions/README.md`.
 
+#![deny(missing_docs)]
+
 mod convert;
 pub mod error;
 pub mod model;

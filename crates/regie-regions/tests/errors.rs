@@ -512,3 +512,28 @@ fn io_error_names_the_file() {
         .to_string()
         .starts_with("/nonexistent/regions/none.toml: cannot read file"));
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn tariff_amounts_are_exact_to_the_cent(cents in 0i64..10_000_000_000) {
+            let amount = format!("{}.{:02}", cents / 100, cents % 100);
+            let text = with("per_unit = \"100.00\"", &format!("per_unit = \"{amount}\""));
+            let r = parse_region(&text, "x").unwrap();
+            prop_assert_eq!(r.lots[0].products[0].tariffs()[0].per_unit.cents(), cents);
+        }
+
+        #[test]
+        fn any_bad_gemeentecode_is_located(code in "[0-9]{1,3}|[0-9]{5,6}|[a-z]{4}") {
+            let text = with("code = \"0308\"", &format!("code = \"{code}\""));
+            let e = parse_region(&text, "regions/x.toml").unwrap_err();
+            let loc = e.location().unwrap();
+            prop_assert_eq!(loc.line, Some(19));
+            prop_assert_eq!(loc.column, Some(8));
+            prop_assert_eq!(&loc.path, "region.municipalities[1].code");
+        }
+    }
+}
