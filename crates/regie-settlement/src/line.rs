@@ -71,6 +71,10 @@ pub struct LinePart {
     pub to: chrono::NaiveDate,
     /// Settled volume of the part (fee-days for outputgericht client-month fees).
     pub units: Decimal,
+    /// What the tariff is divided by: days in the month for client-month fees
+    /// (amount = tariff × fee-days / days), 60 for minutes against an hourly tariff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub divisor: Option<u32>,
     /// Amount, rounded to cents.
     pub amount: Money,
     /// Tariff used.
@@ -153,11 +157,12 @@ impl SettlementLine {
                 for (i, p) in parts.iter().enumerate() {
                     let _ = writeln!(
                         s,
-                        "  part {}: {} t/m {}: {} x {} (tariff {} valid {}){} = {}",
+                        "  part {}: {} t/m {}: {}{} x {} (tariff {} valid {}){} = {}",
                         i + 1,
                         p.from,
                         p.to,
                         p.units,
+                        p.divisor.map(|d| format!("/{d}")).unwrap_or_default(),
                         p.tariff.per_unit,
                         p.tariff.product,
                         p.tariff.valid,

@@ -834,6 +834,11 @@ fn to_settlement_line(
                         from: s.from,
                         to: s.to,
                         units: s.units,
+                        divisor: match p.rate {
+                            Rate::PerUnit => None,
+                            Rate::MinutesOfHour => Some(60),
+                            Rate::PerFeeDay { month_days } => Some(month_days),
+                        },
                         amount: s.amount,
                         tariff: tariff_used(book, p.product, s.tariff),
                         rules: rules.to_vec(),
@@ -1094,9 +1099,13 @@ fn settle_lumpsum(
             lot: lot.to_string(),
             item,
         };
+        let measure = match key.item {
+            Item::Adjustment(_) => "adjustment",
+            _ => "instalments",
+        };
         let e = out.entry(key).or_insert_with(|| RowTotals {
             units: Decimal::ZERO,
-            measure: "instalments".into(),
+            measure: measure.into(),
             amount: Money::ZERO,
             line_parts: 0,
             tariffs: vec![],
