@@ -9,13 +9,15 @@
 //! [`validate::ChainContext`], which the store implements.
 //!
 //! ```
-//! use regie_iwmo::{bericht, validate};
-//! let xml = include_bytes!("../tests/data/wmo305_valid.xml");
+//! use regie_iwmo::{bericht, sample, validate};
+//! let p = sample::Partijen::default();
+//! let toewijzing = sample::toewijzing(&p, "T1", sample::bsn(1), 1001);
+//! let xml = toewijzing.to_xml();
 //! let ctx = validate::InMemoryContext::default();
-//! let report = validate::validate(xml, &ctx, validate::Uitvoeringsvariant::Inspanningsgericht);
+//! let report = validate::validate(xml.as_bytes(), &ctx, validate::Uitvoeringsvariant::Inspanningsgericht);
 //! assert!(report.is_ok(), "{}", report);
 //! let retour = validate::retour_for(&report, &validate::RetourParams::default()).unwrap();
-//! assert_eq!(retour.message_type(), bericht::MessageType::Wmo306);
+//! assert_eq!(retour.message_type(), bericht::MessageType::Wmo302);
 //! ```
 
 pub mod bericht;
@@ -24,3 +26,4 @@ pub mod model;
 pub mod types;
 pub mod xml;
 pub mod validate;
+pub mod sample;

@@ -883,7 +883,7 @@ impl<'a> DeclaratieState<'a> {
             return;
         };
         if tw.bsn != client.bsn.as_str() {
-            s.rule(r::TR304, &pad, format!("toewijzing {} hoort bij een andere client", pr.toewijzing_nummer));
+            s.fail(r::TR304, K::Prestatie, &pad, format!("toewijzing {} hoort bij een andere client", pr.toewijzing_nummer));
         }
         if tw.reden_wijziging == Some(RedenWijziging::Verwijderd) {
             s.rule(r::TR384, &pad, "toewijzing is verwijderd");
