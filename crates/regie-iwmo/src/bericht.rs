@@ -84,17 +84,26 @@ impl MessageType {
 
     /// Name, e.g. `WMO301`.
     pub fn name(self) -> &'static str {
-        ["WMO301", "WMO302", "WMO305", "WMO306", "WMO307", "WMO308", "WMO315", "WMO316", "WMO317", "WMO318", "WMO319", "WMO320", "WMO323", "WMO325"][self.idx()]
+        [
+            "WMO301", "WMO302", "WMO305", "WMO306", "WMO307", "WMO308", "WMO315", "WMO316",
+            "WMO317", "WMO318", "WMO319", "WMO320", "WMO323", "WMO325",
+        ][self.idx()]
     }
 
     /// Lower-case prefix used in XML, e.g. `wmo301`.
     pub fn prefix(self) -> &'static str {
-        ["wmo301", "wmo302", "wmo305", "wmo306", "wmo307", "wmo308", "wmo315", "wmo316", "wmo317", "wmo318", "wmo319", "wmo320", "wmo323", "wmo325"][self.idx()]
+        [
+            "wmo301", "wmo302", "wmo305", "wmo306", "wmo307", "wmo308", "wmo315", "wmo316",
+            "wmo317", "wmo318", "wmo319", "wmo320", "wmo323", "wmo325",
+        ][self.idx()]
     }
 
     /// BerichtCode (COD002 Vektis), fixed by the message XSD.
     pub fn berichtcode(self) -> &'static str {
-        ["414", "415", "418", "419", "420", "421", "444", "445", "480", "481", "482", "483", "484", "485"][self.idx()]
+        [
+            "414", "415", "418", "419", "420", "421", "444", "445", "480", "481", "482", "483",
+            "484", "485",
+        ][self.idx()]
     }
 
     /// Target namespace.
@@ -128,7 +137,9 @@ impl MessageType {
     /// Parses `WMO301` / `wmo301` / `301`.
     pub fn from_name(s: &str) -> Option<Self> {
         let digits = s.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-        MessageType::ALL.into_iter().find(|t| &t.name()[3..] == digits)
+        MessageType::ALL
+            .into_iter()
+            .find(|t| &t.name()[3..] == digits)
     }
 
     /// XSD file name, e.g. `WMO301.xsd`.
@@ -138,11 +149,16 @@ impl MessageType {
 
     /// Sender is a gemeente (301, 319 and their retours, 325).
     pub fn sent_by_gemeente(self) -> bool {
-        matches!(self.heen(), MessageType::Wmo301 | MessageType::Wmo319) || self == MessageType::Wmo325
+        matches!(self.heen(), MessageType::Wmo301 | MessageType::Wmo319)
+            || self == MessageType::Wmo325
     }
 
     pub(crate) fn cx(self) -> Cx {
-        Cx { prefix: self.prefix(), ns: self.namespace(), retour: self.is_retour() }
+        Cx {
+            prefix: self.prefix(),
+            ns: self.namespace(),
+            retour: self.is_retour(),
+        }
     }
 }
 
@@ -199,7 +215,11 @@ pub struct Header325 {
     pub retourcodes: Vec<RetourCode>,
 }
 
-fn read_header_core<A: SimpleType, O: SimpleType>(r: &mut In<'_>, cx: &Cx, t: MessageType) -> Result<Header<A, O>, ParseError> {
+fn read_header_core<A: SimpleType, O: SimpleType>(
+    r: &mut In<'_>,
+    cx: &Cx,
+    t: MessageType,
+) -> Result<Header<A, O>, ParseError> {
     r.fixed("BerichtCode", t.berichtcode())?;
     r.fixed("BerichtVersie", "3")?;
     r.fixed("BerichtSubversie", "2")?;
@@ -211,13 +231,23 @@ fn read_header_core<A: SimpleType, O: SimpleType>(r: &mut In<'_>, cx: &Cx, t: Me
     })
 }
 
-fn write_header_core<A: SimpleType, O: SimpleType>(w: &mut Out, cx: &Cx, t: MessageType, h: &Header<A, O>) {
+fn write_header_core<A: SimpleType, O: SimpleType>(
+    w: &mut Out,
+    cx: &Cx,
+    t: MessageType,
+    h: &Header<A, O>,
+) {
     w.fixed(cx, "BerichtCode", t.berichtcode());
     w.fixed(cx, "BerichtVersie", "3");
     w.fixed(cx, "BerichtSubversie", "2");
     w.req(cx, NsKind::Msg, "Afzender", &h.afzender);
     w.req(cx, NsKind::Msg, "Ontvanger", &h.ontvanger);
-    w.req(cx, NsKind::Msg, "BerichtIdentificatie", &h.bericht_identificatie);
+    w.req(
+        cx,
+        NsKind::Msg,
+        "BerichtIdentificatie",
+        &h.bericht_identificatie,
+    );
     w.req(cx, NsKind::Msg, "XsdVersie", &h.xsd_versie);
 }
 
@@ -237,7 +267,10 @@ impl XmlValue for HeaderOpen {
 }
 
 /// Reads a heen header (after the root start tag).
-pub(crate) fn read_heen_header<A: SimpleType, O: SimpleType>(r: &mut In<'_>, t: MessageType) -> Result<Header<A, O>, ParseError> {
+pub(crate) fn read_heen_header<A: SimpleType, O: SimpleType>(
+    r: &mut In<'_>,
+    t: MessageType,
+) -> Result<Header<A, O>, ParseError> {
     let cx = t.cx();
     enter_header(r, &cx)?;
     let h = read_header_core(r, &cx, t)?;
@@ -246,7 +279,10 @@ pub(crate) fn read_heen_header<A: SimpleType, O: SimpleType>(r: &mut In<'_>, t: 
     Ok(h)
 }
 
-fn read_retour_header<A: SimpleType, O: SimpleType>(r: &mut In<'_>, t: MessageType) -> Result<RetourHeader<A, O>, ParseError> {
+fn read_retour_header<A: SimpleType, O: SimpleType>(
+    r: &mut In<'_>,
+    t: MessageType,
+) -> Result<RetourHeader<A, O>, ParseError> {
     let cx = t.cx();
     enter_header(r, &cx)?;
     let heen = read_header_core(r, &cx, t)?;
@@ -287,11 +323,20 @@ fn write_heen_header<A: SimpleType, O: SimpleType>(w: &mut Out, t: MessageType, 
     w.close(&cx, NsKind::Msg, "Header");
 }
 
-fn write_retour_header<A: SimpleType, O: SimpleType>(w: &mut Out, t: MessageType, h: &RetourHeader<A, O>) {
+fn write_retour_header<A: SimpleType, O: SimpleType>(
+    w: &mut Out,
+    t: MessageType,
+    h: &RetourHeader<A, O>,
+) {
     let cx = t.cx();
     w.open(&cx, NsKind::Msg, "Header");
     write_header_core(w, &cx, t, &h.heen);
-    w.req(&cx, NsKind::Msg, "IdentificatieRetour", &h.identificatie_retour);
+    w.req(
+        &cx,
+        NsKind::Msg,
+        "IdentificatieRetour",
+        &h.identificatie_retour,
+    );
     w.req(&cx, NsKind::Msg, "DagtekeningRetour", &h.dagtekening_retour);
     w.opt(&cx, NsKind::Msg, "XsltVersie", &h.xslt_versie);
     w.req(&cx, NsKind::Msg, "XsdVersieRetour", &h.xsd_versie_retour);
@@ -469,8 +514,18 @@ impl XmlValue for DeclaratieAntwoord {
     fn write(&self, w: &mut Out, cx: &Cx, ns: NsKind, name: &str) {
         w.open(cx, ns, name);
         w.req(cx, NsKind::Msg, "DeclaratieNummer", &self.declaratie_nummer);
-        w.req(cx, NsKind::Msg, "TotaalIngediendBedrag", &self.totaal_ingediend_bedrag);
-        w.req(cx, NsKind::Msg, "TotaalToegekendBedrag", &self.totaal_toegekend_bedrag);
+        w.req(
+            cx,
+            NsKind::Msg,
+            "TotaalIngediendBedrag",
+            &self.totaal_ingediend_bedrag,
+        );
+        w.req(
+            cx,
+            NsKind::Msg,
+            "TotaalToegekendBedrag",
+            &self.totaal_toegekend_bedrag,
+        );
         w.optlist(cx, NsKind::Msg, "Clienten", "Client", &self.clienten);
         w.retour(cx, NsKind::Msg, "RetourCodes", &self.retourcodes);
         w.close(cx, ns, name);
@@ -482,14 +537,32 @@ impl Wmo323 {
     pub fn to_xml(&self) -> String {
         let t = MessageType::Wmo323;
         let cx = t.cx();
-        let mut w = Out::new(&cx, 2048 + 900 * self.clienten.iter().map(|c| c.prestaties.len()).sum::<usize>());
+        let mut w = Out::new(
+            &cx,
+            2048 + 900
+                * self
+                    .clienten
+                    .iter()
+                    .map(|c| c.prestaties.len())
+                    .sum::<usize>(),
+        );
         write_heen_header(&mut w, t, &self.header);
         w.open(&cx, NsKind::Msg, "Declaratie");
         let d = &self.declaratie;
         w.req(&cx, NsKind::Msg, "DeclaratieNummer", &d.declaratie_nummer);
         w.req(&cx, NsKind::Msg, "DeclaratiePeriode", &d.declaratie_periode);
-        w.req(&cx, NsKind::Msg, "DeclaratieDagtekening", &d.declaratie_dagtekening);
-        w.req(&cx, NsKind::Msg, "TotaalIngediendBedrag", &d.totaal_ingediend_bedrag);
+        w.req(
+            &cx,
+            NsKind::Msg,
+            "DeclaratieDagtekening",
+            &d.declaratie_dagtekening,
+        );
+        w.req(
+            &cx,
+            NsKind::Msg,
+            "TotaalIngediendBedrag",
+            &d.totaal_ingediend_bedrag,
+        );
         w.list(&cx, NsKind::Msg, "Clienten", "Client", &self.clienten);
         w.close(&cx, NsKind::Msg, "Declaratie");
         w.finish(&cx)
@@ -505,12 +578,27 @@ impl Wmo325 {
         w.open(&cx, NsKind::Msg, "Header");
         let h = &self.header;
         write_header_core(&mut w, &cx, t, &h.header);
-        w.req(&cx, NsKind::Msg, "DeclaratieIdentificatie", &h.declaratie_identificatie);
+        w.req(
+            &cx,
+            NsKind::Msg,
+            "DeclaratieIdentificatie",
+            &h.declaratie_identificatie,
+        );
         w.opt(&cx, NsKind::Msg, "XsltVersie", &h.xslt_versie);
-        w.req(&cx, NsKind::Msg, "XsdVersieDeclaratie", &h.xsd_versie_declaratie);
+        w.req(
+            &cx,
+            NsKind::Msg,
+            "XsdVersieDeclaratie",
+            &h.xsd_versie_declaratie,
+        );
         w.retour(&cx, NsKind::Msg, "RetourCodes", &h.retourcodes);
         w.close(&cx, NsKind::Msg, "Header");
-        w.opt(&cx, NsKind::Msg, "DeclaratieAntwoord", &self.declaratie_antwoord);
+        w.opt(
+            &cx,
+            NsKind::Msg,
+            "DeclaratieAntwoord",
+            &self.declaratie_antwoord,
+        );
         w.finish(&cx)
     }
 }
@@ -538,7 +626,12 @@ impl<'a> DeclaratieReader<'a> {
             totaal_ingediend_bedrag: r.req(&cx, NsKind::Msg, "TotaalIngediendBedrag")?,
         };
         r.req::<HeaderOpen>(&cx, NsKind::Msg, "Clienten")?;
-        Ok(DeclaratieReader { r: Some(r), header, declaratie, first: true })
+        Ok(DeclaratieReader {
+            r: Some(r),
+            header,
+            declaratie,
+            first: true,
+        })
     }
 
     /// Next client record; `None` after the last one (the document end is checked then).
@@ -548,7 +641,9 @@ impl<'a> DeclaratieReader<'a> {
         let res = (|| {
             if self.first || r.at(NsKind::Msg, "Client")? {
                 self.first = false;
-                return r.req::<DeclaratieClient>(&cx, NsKind::Msg, "Client").map(Some);
+                return r
+                    .req::<DeclaratieClient>(&cx, NsKind::Msg, "Client")
+                    .map(Some);
             }
             Ok(None)
         })();
@@ -698,7 +793,7 @@ pub struct ParseFailure {
     /// Message type if the root element was recognised.
     pub message_type: Option<MessageType>,
     /// Header if it was read completely.
-    pub header: Option<AnyHeader>,
+    pub header: Option<Box<AnyHeader>>,
     /// The error.
     pub error: ParseError,
 }
@@ -715,12 +810,24 @@ pub enum Started<'a> {
 
 /// Reads the root and header; see [`Started`].
 pub fn start(input: &[u8]) -> Result<Started<'_>, ParseFailure> {
-    let (mut r, i) = In::open_root(input, &NAMESPACES).map_err(|error| ParseFailure { message_type: None, header: None, error })?;
+    let (mut r, i) = In::open_root(input, &NAMESPACES).map_err(|error| ParseFailure {
+        message_type: None,
+        header: None,
+        error,
+    })?;
     let t = MessageType::ALL[i];
-    let fail = |error| ParseFailure { message_type: Some(t), header: None, error };
+    let fail = |error| ParseFailure {
+        message_type: Some(t),
+        header: None,
+        error,
+    };
     if t.is_retour() {
         let b = read_retour(&mut r, t).map_err(fail)?;
-        r.finish().map_err(|error| ParseFailure { message_type: Some(t), header: None, error })?;
+        r.finish().map_err(|error| ParseFailure {
+            message_type: Some(t),
+            header: None,
+            error,
+        })?;
         return Ok(Started::Retour(b));
     }
     let header = if t.sent_by_gemeente() {
@@ -729,10 +836,16 @@ pub fn start(input: &[u8]) -> Result<Started<'_>, ParseFailure> {
         AnyHeader::VanAanbieder(read_heen_header(&mut r, t).map_err(fail)?)
     };
     if t == MessageType::Wmo323 {
-        let AnyHeader::VanAanbieder(h) = header.clone() else { unreachable!("323 is sent by an aanbieder") };
+        let AnyHeader::VanAanbieder(h) = header.clone() else {
+            unreachable!("323 is sent by an aanbieder")
+        };
         return DeclaratieReader::start(r, h)
             .map(Started::Declaratie)
-            .map_err(|error| ParseFailure { message_type: Some(t), header: Some(header), error });
+            .map_err(|error| ParseFailure {
+                message_type: Some(t),
+                header: Some(Box::new(header)),
+                error,
+            });
     }
     Ok(Started::Heen(t, header, r))
 }
@@ -748,28 +861,51 @@ fn read_retour(r: &mut In<'_>, t: MessageType) -> Result<Bericht, ParseError> {
         MessageType::Wmo325 => {
             let header = read_header_325(r)?;
             let declaratie_antwoord = r.opt(&t.cx(), NsKind::Msg, "DeclaratieAntwoord")?;
-            Bericht::Wmo325(Wmo325 { header, declaratie_antwoord })
+            Bericht::Wmo325(Wmo325 {
+                header,
+                declaratie_antwoord,
+            })
         }
         _ => unreachable!("only retour types"),
     })
 }
 
 /// Finishes a heen message (not WMO323) after [`start`].
-pub fn finish_heen(t: MessageType, header: AnyHeader, mut r: In<'_>) -> Result<Bericht, ParseFailure> {
+pub fn finish_heen(
+    t: MessageType,
+    header: AnyHeader,
+    mut r: In<'_>,
+) -> Result<Bericht, ParseFailure> {
     let res = (|| {
         let b = match (&header, t) {
-            (AnyHeader::VanGemeente(h), MessageType::Wmo301) => Bericht::Wmo301(Wmo301::read_body(&mut r, h.clone())?),
-            (AnyHeader::VanGemeente(h), MessageType::Wmo319) => Bericht::Wmo319(Wmo319::read_body(&mut r, h.clone())?),
-            (AnyHeader::VanAanbieder(h), MessageType::Wmo305) => Bericht::Wmo305(Wmo305::read_body(&mut r, h.clone())?),
-            (AnyHeader::VanAanbieder(h), MessageType::Wmo307) => Bericht::Wmo307(Wmo307::read_body(&mut r, h.clone())?),
-            (AnyHeader::VanAanbieder(h), MessageType::Wmo315) => Bericht::Wmo315(Wmo315::read_body(&mut r, h.clone())?),
-            (AnyHeader::VanAanbieder(h), MessageType::Wmo317) => Bericht::Wmo317(Wmo317::read_body(&mut r, h.clone())?),
+            (AnyHeader::VanGemeente(h), MessageType::Wmo301) => {
+                Bericht::Wmo301(Wmo301::read_body(&mut r, h.clone())?)
+            }
+            (AnyHeader::VanGemeente(h), MessageType::Wmo319) => {
+                Bericht::Wmo319(Wmo319::read_body(&mut r, h.clone())?)
+            }
+            (AnyHeader::VanAanbieder(h), MessageType::Wmo305) => {
+                Bericht::Wmo305(Wmo305::read_body(&mut r, h.clone())?)
+            }
+            (AnyHeader::VanAanbieder(h), MessageType::Wmo307) => {
+                Bericht::Wmo307(Wmo307::read_body(&mut r, h.clone())?)
+            }
+            (AnyHeader::VanAanbieder(h), MessageType::Wmo315) => {
+                Bericht::Wmo315(Wmo315::read_body(&mut r, h.clone())?)
+            }
+            (AnyHeader::VanAanbieder(h), MessageType::Wmo317) => {
+                Bericht::Wmo317(Wmo317::read_body(&mut r, h.clone())?)
+            }
             _ => unreachable!("start() pairs header kind with type"),
         };
         r.finish()?;
         Ok(b)
     })();
-    res.map_err(|error| ParseFailure { message_type: Some(t), header: Some(header), error })
+    res.map_err(|error| ParseFailure {
+        message_type: Some(t),
+        header: Some(Box::new(header)),
+        error,
+    })
 }
 
 /// Parses any iWmo 3.2 message completely.
@@ -785,13 +921,17 @@ pub fn parse(input: &[u8]) -> Result<Bericht, ParseFailure> {
                     Err(error) => {
                         return Err(ParseFailure {
                             message_type: Some(MessageType::Wmo323),
-                            header: Some(AnyHeader::VanAanbieder(d.header.clone())),
+                            header: Some(Box::new(AnyHeader::VanAanbieder(d.header.clone()))),
                             error,
                         })
                     }
                 }
             }
-            Ok(Bericht::Wmo323(Wmo323 { header: d.header, declaratie: d.declaratie, clienten }))
+            Ok(Bericht::Wmo323(Wmo323 {
+                header: d.header,
+                declaratie: d.declaratie,
+                clienten,
+            }))
         }
     }
 }
@@ -804,7 +944,10 @@ pub fn parse_as(input: &[u8], expected: MessageType) -> Result<Bericht, ParseFai
             message_type: Some(b.message_type()),
             header: None,
             error: ParseError {
-                kind: ParseErrorKind::WrongMessage { expected: expected.name(), found: b.message_type().name() },
+                kind: ParseErrorKind::WrongMessage {
+                    expected: expected.name(),
+                    found: b.message_type().name(),
+                },
                 klasse: Berichtklasse::Header,
                 pad: "Bericht".into(),
                 positie: 0,

@@ -23,7 +23,7 @@
 pub mod bericht;
 pub mod codelists;
 pub mod model;
-pub mod types;
-pub mod xml;
-pub mod validate;
 pub mod sample;
+pub mod types;
+pub mod validate;
+pub mod xml;

@@ -700,7 +700,11 @@ impl TotaalBedragMetDc {
     pub fn from_signed(v: i64) -> Result<Self, FacetError> {
         Ok(TotaalBedragMetDc {
             totaal_bedrag: TotaalBedrag::new(v.unsigned_abs())?,
-            debet_credit: if v < 0 { DebetCredit::Credit } else { DebetCredit::Debet },
+            debet_credit: if v < 0 {
+                DebetCredit::Credit
+            } else {
+                DebetCredit::Debet
+            },
         })
     }
 }

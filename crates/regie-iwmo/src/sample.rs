@@ -32,20 +32,36 @@ impl Default for Partijen {
 }
 
 fn ident(id: &str, dag: NaiveDate) -> BerichtIdentificatie {
-    BerichtIdentificatie { identificatie: IdentificatieBericht::new(id).expect("identificatie of 1-12 characters"), dagtekening: dag }
+    BerichtIdentificatie {
+        identificatie: IdentificatieBericht::new(id).expect("identificatie of 1-12 characters"),
+        dagtekening: dag,
+    }
 }
 
 fn van_gemeente(p: &Partijen, id: &str, dag: NaiveDate) -> Header<Gemeente, AgbCode> {
-    Header { afzender: p.gemeente.clone(), ontvanger: p.aanbieder.clone(), bericht_identificatie: ident(id, dag), xsd_versie: XsdVersie::current() }
+    Header {
+        afzender: p.gemeente.clone(),
+        ontvanger: p.aanbieder.clone(),
+        bericht_identificatie: ident(id, dag),
+        xsd_versie: XsdVersie::current(),
+    }
 }
 
 fn van_aanbieder(p: &Partijen, id: &str, dag: NaiveDate) -> Header<AgbCode, Gemeente> {
-    Header { afzender: p.aanbieder.clone(), ontvanger: p.gemeente.clone(), bericht_identificatie: ident(id, dag), xsd_versie: XsdVersie::current() }
+    Header {
+        afzender: p.aanbieder.clone(),
+        ontvanger: p.gemeente.clone(),
+        bericht_identificatie: ident(id, dag),
+        xsd_versie: XsdVersie::current(),
+    }
 }
 
 fn naam(achternaam: &str) -> VolledigeNaam {
     VolledigeNaam {
-        geslachtsnaam: Achternaam { achternaam: Naam::new(achternaam).expect("valid"), voorvoegsel: None },
+        geslachtsnaam: Achternaam {
+            achternaam: Naam::new(achternaam).expect("valid"),
+            voorvoegsel: None,
+        },
         partnernaam: None,
         voornamen: None,
         voorletters: Some(Voorletters::new("J").expect("valid")),
@@ -54,16 +70,29 @@ fn naam(achternaam: &str) -> VolledigeNaam {
 }
 
 fn verkort(achternaam: &str) -> VerkorteNaam {
-    VerkorteNaam { geslachtsnaam: Achternaam { achternaam: Naam::new(achternaam).expect("valid"), voorvoegsel: None }, voornamen: None, voorletters: Some(Voorletters::new("J").expect("valid")) }
+    VerkorteNaam {
+        geslachtsnaam: Achternaam {
+            achternaam: Naam::new(achternaam).expect("valid"),
+            voorvoegsel: None,
+        },
+        voornamen: None,
+        voorletters: Some(Voorletters::new("J").expect("valid")),
+    }
 }
 
 fn geboren() -> Geboortedatum {
-    Geboortedatum { datum: d(1950, 6, 15), datum_gebruik: None }
+    Geboortedatum {
+        datum: d(1950, 6, 15),
+        datum_gebruik: None,
+    }
 }
 
 /// The product used by the samples: 02A01 (Begeleiding), 4 uur per week.
 pub fn product() -> Product {
-    Product { categorie: ProductCategorie::Begeleiding, code: Some(ProductCode::new("02A01").expect("valid")) }
+    Product {
+        categorie: ProductCategorie::Begeleiding,
+        code: Some(ProductCode::new("02A01").expect("valid")),
+    }
 }
 
 /// A BRP address contact in the Netherlands.
@@ -71,7 +100,12 @@ pub fn contact() -> Contact {
     Contact {
         soort: AdresSoort::BrpAdres,
         adres: Some(Adres {
-            huis: Some(Huis { huisnummer: Huisnummer::new(12).expect("valid"), huisletter: None, huisnummer_toevoeging: None, aanduiding_woonadres: None }),
+            huis: Some(Huis {
+                huisnummer: Huisnummer::new(12).expect("valid"),
+                huisletter: None,
+                huisnummer_toevoeging: None,
+                aanduiding_woonadres: None,
+            }),
             postcode: Some(Postcode::new("1234AB").expect("valid")),
             straatnaam: Some(Straatnaam::new("Dorpsstraat").expect("valid")),
             plaatsnaam: Some(Plaatsnaam::new("Amsterdam").expect("valid")),
@@ -96,7 +130,11 @@ pub fn toegewezen_product(nummer: u32) -> ToegewezenProduct {
         ingangsdatum: d(2024, 1, 1),
         einddatum: Some(d(2024, 12, 31)),
         reden_wijziging: None,
-        omvang: Some(Omvang { volume: Volume::new(4).expect("valid"), eenheid: Eenheid::Uur, frequentie: Frequentie::PerWeek }),
+        omvang: Some(Omvang {
+            volume: Volume::new(4).expect("valid"),
+            eenheid: Eenheid::Uur,
+            frequentie: Frequentie::PerWeek,
+        }),
         budget: None,
         commentaar: None,
         retourcodes: vec![],
@@ -187,9 +225,17 @@ pub fn verzoek_toewijzing(p: &Partijen, id: &str, bsn: Bsn, referentie: &str) ->
                 beschikking_ingangsdatum: None,
                 toewijzing_ingangsdatum: d(2024, 2, 1),
                 toewijzing_einddatum: Some(d(2024, 12, 31)),
-                omvang: Some(Omvang { volume: Volume::new(4).expect("valid"), eenheid: Eenheid::Uur, frequentie: Frequentie::PerWeek }),
+                omvang: Some(Omvang {
+                    volume: Volume::new(4).expect("valid"),
+                    eenheid: Eenheid::Uur,
+                    frequentie: Frequentie::PerWeek,
+                }),
                 budget: None,
-                verwijzer: Verwijzer { type_verwijzer: TypeVerwijzer::Gemeente, naam: None, zorgverlener_code: None },
+                verwijzer: Verwijzer {
+                    type_verwijzer: TypeVerwijzer::Gemeente,
+                    naam: None,
+                    zorgverlener_code: None,
+                },
                 raamcontract: None,
                 commentaar: None,
                 retourcodes: vec![],
@@ -200,7 +246,13 @@ pub fn verzoek_toewijzing(p: &Partijen, id: &str, bsn: Bsn, referentie: &str) ->
 }
 
 /// WMO317 verzoek om wijziging: raise toewijzing `nummer` to 6 uur per week for its whole period.
-pub fn verzoek_wijziging(p: &Partijen, id: &str, bsn: Bsn, referentie: &str, nummer: u32) -> Wmo317 {
+pub fn verzoek_wijziging(
+    p: &Partijen,
+    id: &str,
+    bsn: Bsn,
+    referentie: &str,
+    nummer: u32,
+) -> Wmo317 {
     Wmo317 {
         header: van_aanbieder(p, id, d(2024, 5, 1)),
         client: Client317 {
@@ -213,7 +265,11 @@ pub fn verzoek_wijziging(p: &Partijen, id: &str, bsn: Bsn, referentie: &str, num
                     toewijzing_nummer: Nummer::new(nummer).expect("valid"),
                     gewenste_ingangsdatum: d(2024, 1, 1),
                     einddatum: Some(d(2024, 12, 31)),
-                    omvang: Some(Omvang { volume: Volume::new(6).expect("valid"), eenheid: Eenheid::Uur, frequentie: Frequentie::PerWeek }),
+                    omvang: Some(Omvang {
+                        volume: Volume::new(6).expect("valid"),
+                        eenheid: Eenheid::Uur,
+                        frequentie: Frequentie::PerWeek,
+                    }),
                     budget: None,
                     retourcodes: vec![],
                 }],
@@ -241,15 +297,24 @@ pub fn antwoord(p: &Partijen, id: &str, referentie: &str) -> Wmo319 {
 /// A debet Prestatie of 16 uur à € 60,00 in March 2024 on toewijzing `nummer`.
 pub fn prestatie(referentie: &str, nummer: u32) -> Prestatie {
     Prestatie {
-        product_referentie: ProductReferentie { referentie_nummer: ReferentieNummer::new(referentie).expect("valid"), vorig_referentie_nummer: None },
+        product_referentie: ProductReferentie {
+            referentie_nummer: ReferentieNummer::new(referentie).expect("valid"),
+            vorig_referentie_nummer: None,
+        },
         toewijzing_nummer: Nummer::new(nummer).expect("valid"),
         product_categorie: ProductCategorie::Begeleiding,
         product_code: ProductCode::new("02A01").expect("valid"),
-        product_periode: GeslotenPeriode { begindatum: d(2024, 3, 1), einddatum: d(2024, 3, 31) },
+        product_periode: GeslotenPeriode {
+            begindatum: d(2024, 3, 1),
+            einddatum: d(2024, 3, 31),
+        },
         geleverd_volume: Volume::new(16).expect("valid"),
         eenheid: Eenheid::Uur,
         product_tarief: Some(Bedrag::new(6000).expect("valid")),
-        ingediend_bedrag: BedragMetDc { bedrag: Bedrag::new(96_000).expect("valid"), debet_credit: DebetCredit::Debet },
+        ingediend_bedrag: BedragMetDc {
+            bedrag: Bedrag::new(96_000).expect("valid"),
+            debet_credit: DebetCredit::Debet,
+        },
         retourcodes: vec![],
     }
 }
@@ -259,14 +324,26 @@ pub fn declaratie(p: &Partijen, id: &str, nummer: &str, clienten: &[(Bsn, u32)])
     let clienten: Vec<DeclaratieClient> = clienten
         .iter()
         .enumerate()
-        .map(|(i, (bsn, tw))| DeclaratieClient { bsn: (*bsn).into(), prestaties: vec![prestatie(&format!("{nummer}-{i}"), *tw)], retourcodes: vec![] })
+        .map(|(i, (bsn, tw))| DeclaratieClient {
+            bsn: (*bsn).into(),
+            prestaties: vec![prestatie(&format!("{nummer}-{i}"), *tw)],
+            retourcodes: vec![],
+        })
         .collect();
-    let totaal: i64 = clienten.iter().flat_map(|c| &c.prestaties).map(|p| p.ingediend_bedrag.signed()).sum();
+    let totaal: i64 = clienten
+        .iter()
+        .flat_map(|c| &c.prestaties)
+        .map(|p| p.ingediend_bedrag.signed())
+        .sum();
     Wmo323 {
         header: van_aanbieder(p, id, d(2024, 4, 5)),
         declaratie: DeclaratieKop {
-            declaratie_nummer: DeclaratieNummer::new(nummer).expect("alphanumeric declaratienummer"),
-            declaratie_periode: GeslotenPeriode { begindatum: d(2024, 3, 1), einddatum: d(2024, 3, 31) },
+            declaratie_nummer: DeclaratieNummer::new(nummer)
+                .expect("alphanumeric declaratienummer"),
+            declaratie_periode: GeslotenPeriode {
+                begindatum: d(2024, 3, 1),
+                einddatum: d(2024, 3, 31),
+            },
             declaratie_dagtekening: d(2024, 4, 5),
             totaal_ingediend_bedrag: TotaalBedragMetDc::from_signed(totaal).expect("total fits"),
         },

@@ -80,9 +80,7 @@ impl Pat {
     fn matches(self, s: &str) -> bool {
         match self {
             Pat::Any => true,
-            Pat::NonBlank => {
-                !s.contains(['\n', '\r']) && s.chars().any(|c| !is_xsd_space(c))
-            }
+            Pat::NonBlank => !s.contains(['\n', '\r']) && s.chars().any(|c| !is_xsd_space(c)),
             Pat::Digits(n) => s.len() == n && s.bytes().all(|b| b.is_ascii_digit()),
             Pat::DigitStar => s.bytes().all(|b| b.is_ascii_digit()),
             Pat::Voorletters => {
@@ -109,7 +107,11 @@ pub(crate) fn check_string(
     xsd: &'static str,
 ) -> Result<(), FacetError> {
     // Lengths of xs:string count characters, not bytes; ASCII is the common case.
-    let len = if s.is_ascii() { s.len() } else { s.chars().count() };
+    let len = if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    };
     if len < min {
         return Err(FacetError::new(xsd, s, "shorter than minLength"));
     }
@@ -413,7 +415,8 @@ int_type!(
 impl SimpleType for NaiveDate {
     const XSD: &'static str = "LDT_Datum";
     fn parse_text(text: &str) -> Result<Self, FacetError> {
-        parse_date(collapse(text)).ok_or_else(|| FacetError::new("LDT_Datum", text, "not an xs:date without time zone"))
+        parse_date(collapse(text))
+            .ok_or_else(|| FacetError::new("LDT_Datum", text, "not an xs:date without time zone"))
     }
     fn write_text(&self, out: &mut String) {
         use std::fmt::Write;
@@ -442,7 +445,8 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
     }
     let two = |i: usize| -> Option<u32> {
         let (a, c) = (b[i], b[i + 1]);
-        (a.is_ascii_digit() && c.is_ascii_digit()).then(|| u32::from(a - b'0') * 10 + u32::from(c - b'0'))
+        (a.is_ascii_digit() && c.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(c - b'0'))
     };
     let year: i32 = rest[..ylen].parse().ok()?;
     if year == 0 {
@@ -457,11 +461,18 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
 impl SimpleType for NaiveTime {
     const XSD: &'static str = "LDT_Tijd";
     fn parse_text(text: &str) -> Result<Self, FacetError> {
-        parse_time(collapse(text)).ok_or_else(|| FacetError::new("LDT_Tijd", text, "not an xs:time without time zone"))
+        parse_time(collapse(text))
+            .ok_or_else(|| FacetError::new("LDT_Tijd", text, "not an xs:time without time zone"))
     }
     fn write_text(&self, out: &mut String) {
         use std::fmt::Write;
-        let _ = write!(out, "{:02}:{:02}:{:02}", self.hour(), self.minute(), self.second());
+        let _ = write!(
+            out,
+            "{:02}:{:02}:{:02}",
+            self.hour(),
+            self.minute(),
+            self.second()
+        );
         let n = self.nanosecond();
         if n > 0 {
             let frac = format!("{n:09}");
@@ -477,7 +488,8 @@ fn parse_time(t: &str) -> Option<NaiveTime> {
     }
     let two = |i: usize| -> Option<u32> {
         let (a, c) = (b[i], b[i + 1]);
-        (a.is_ascii_digit() && c.is_ascii_digit()).then(|| u32::from(a - b'0') * 10 + u32::from(c - b'0'))
+        (a.is_ascii_digit() && c.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(c - b'0'))
     };
     let (h, m, s) = (two(0)?, two(3)?, two(6)?);
     let mut nanos = 0u32;
@@ -670,7 +682,9 @@ impl ProductCategorie {
     }
     /// The domain's productcategorie with the same code.
     pub fn to_domain(self) -> regie_domain::ProductCategorie {
-        self.code().parse().expect("01..18 are valid domain categories")
+        self.code()
+            .parse()
+            .expect("01..18 are valid domain categories")
     }
 }
 
@@ -704,7 +718,8 @@ impl LandCode {
 impl SimpleType for LandCode {
     const XSD: &'static str = "LDT_LandCode";
     fn parse_text(text: &str) -> Result<Self, FacetError> {
-        LandCode::from_code(text).ok_or_else(|| FacetError::new("LDT_LandCode", text, "not in enumeration"))
+        LandCode::from_code(text)
+            .ok_or_else(|| FacetError::new("LDT_LandCode", text, "not in enumeration"))
     }
     fn write_text(&self, out: &mut String) {
         out.push_str(self.code());
@@ -718,7 +733,10 @@ pub struct RetourCode(u8);
 impl RetourCode {
     /// Looks a code up in the enumeration.
     pub fn from_code(s: &str) -> Option<Self> {
-        RETOURCODES.iter().position(|(c, _)| *c == s).map(|i| RetourCode(i as u8))
+        RETOURCODES
+            .iter()
+            .position(|(c, _)| *c == s)
+            .map(|i| RetourCode(i as u8))
     }
     /// Like [`RetourCode::from_code`] for codes known at compile time.
     ///
@@ -761,7 +779,8 @@ impl RetourCode {
 impl SimpleType for RetourCode {
     const XSD: &'static str = "LDT_RetourCode";
     fn parse_text(text: &str) -> Result<Self, FacetError> {
-        RetourCode::from_code(text).ok_or_else(|| FacetError::new("LDT_RetourCode", text, "not in enumeration"))
+        RetourCode::from_code(text)
+            .ok_or_else(|| FacetError::new("LDT_RetourCode", text, "not in enumeration"))
     }
     fn write_text(&self, out: &mut String) {
         out.push_str(self.code());
@@ -788,7 +807,10 @@ mod tests {
     fn patterns_follow_xsd_regex_semantics() {
         assert!(Pat::NonBlank.matches(" a "));
         assert!(!Pat::NonBlank.matches("   "));
-        assert!(!Pat::NonBlank.matches("a\nb"), "XSD '.' excludes line breaks");
+        assert!(
+            !Pat::NonBlank.matches("a\nb"),
+            "XSD '.' excludes line breaks"
+        );
         assert!(Pat::Commentaar.matches("a\nb"));
         assert!(!Pat::Commentaar.matches(" \n\t"));
         assert!(Pat::Voorletters.matches("JÉ"));
@@ -845,13 +867,19 @@ mod tests {
     fn code_lists() {
         assert_eq!(RetourCode::all().count(), 59);
         assert_eq!(RetourCode::GOED.code(), "0200");
-        assert_eq!(RetourCode::known("9056").omschrijving(), "Identificatie moet per berichtsoort uniek zijn voor de verzendende partij.");
+        assert_eq!(
+            RetourCode::known("9056").omschrijving(),
+            "Identificatie moet per berichtsoort uniek zijn voor de verzendende partij."
+        );
         assert!(RetourCode::from_code("9999").is_none());
         assert!(LandCode::from_code("NL").is_some());
         assert!(LandCode::from_code("XX").is_none());
         assert_eq!(Eenheid::ALL.len(), 7);
         assert_eq!(ProductCategorie::ALL.len(), 18);
-        assert!(BurgerServicenummer::new("123456789").is_ok(), "11-proef is not an XSD facet");
+        assert!(
+            BurgerServicenummer::new("123456789").is_ok(),
+            "11-proef is not an XSD facet"
+        );
         assert!(BurgerServicenummer::new("12345678").is_err());
         assert!(Gemeente::new("0000").is_ok());
     }

@@ -142,7 +142,10 @@ fn lossy(b: &[u8]) -> String {
 impl<'a> In<'a> {
     /// Starts reading a document; the root must be a `Bericht` in one of `namespaces`.
     /// Returns the reader and the index of the namespace found.
-    pub fn open_root(input: &'a [u8], namespaces: &[&'static str]) -> Result<(Self, usize), ParseError> {
+    pub fn open_root(
+        input: &'a [u8],
+        namespaces: &[&'static str],
+    ) -> Result<(Self, usize), ParseError> {
         let mut r = NsReader::from_reader(input);
         r.config_mut().check_end_names = true;
         r.config_mut().check_comments = true;
@@ -159,7 +162,9 @@ impl<'a> In<'a> {
             let (ns_idx, ev) = match this.r.read_resolved_event() {
                 Ok((res, ev)) => {
                     let idx = match res {
-                        ResolveResult::Bound(n) => namespaces.iter().position(|u| u.as_bytes() == n.into_inner()),
+                        ResolveResult::Bound(n) => namespaces
+                            .iter()
+                            .position(|u| u.as_bytes() == n.into_inner()),
                         _ => None,
                     };
                     (idx, ev)
@@ -187,7 +192,9 @@ impl<'a> In<'a> {
                         }
                     }
                 }
-                Event::Eof => return Err(this.err_at(ParseErrorKind::Xml("empty document".into()), pos)),
+                Event::Eof => {
+                    return Err(this.err_at(ParseErrorKind::Xml("empty document".into()), pos))
+                }
                 _ => return Err(this.err_at(ParseErrorKind::UnexpectedText, pos)),
             }
         }
@@ -205,7 +212,11 @@ impl<'a> In<'a> {
     fn err_at(&self, kind: ParseErrorKind, positie: u64) -> ParseError {
         ParseError {
             kind,
-            klasse: self.classes.last().copied().unwrap_or(Berichtklasse::Header),
+            klasse: self
+                .classes
+                .last()
+                .copied()
+                .unwrap_or(Berichtklasse::Header),
             pad: self.path.join("/"),
             positie,
         }
@@ -266,7 +277,9 @@ impl<'a> In<'a> {
                 }
                 Event::CData(_) => return Err(self.err(ParseErrorKind::UnexpectedText)),
                 Event::Decl(_) | Event::DocType(_) => {
-                    return Err(self.err(ParseErrorKind::Xml("declaration inside the document".into())))
+                    return Err(self.err(ParseErrorKind::Xml(
+                        "declaration inside the document".into(),
+                    )))
                 }
             }
         }
@@ -328,7 +341,9 @@ impl<'a> In<'a> {
                 self.path.pop();
                 Ok(())
             }
-            Tok::Start(_, e, _) => Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref())))),
+            Tok::Start(_, e, _) => {
+                Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
+            }
             Tok::Eof => Err(self.err(ParseErrorKind::Xml("unexpected end of document".into()))),
         }
     }
@@ -348,8 +363,13 @@ impl<'a> In<'a> {
                 Event::Text(t) => {
                     let raw = t.into_inner();
                     let s = match raw {
-                        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?),
-                        Cow::Owned(b) => Cow::Owned(String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?),
+                        Cow::Borrowed(b) => Cow::Borrowed(
+                            std::str::from_utf8(b)
+                                .map_err(|_| self.err(ParseErrorKind::Encoding))?,
+                        ),
+                        Cow::Owned(b) => Cow::Owned(
+                            String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?,
+                        ),
                     };
                     if s.contains('&') {
                         let un = quick_xml::escape::unescape(&s)
@@ -362,16 +382,22 @@ impl<'a> In<'a> {
                 }
                 Event::CData(c) => {
                     let b = c.into_inner().into_owned();
-                    Cow::Owned(String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?)
+                    Cow::Owned(
+                        String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?,
+                    )
                 }
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::End(_) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
                 Event::Start(e) | Event::Empty(e) => {
                     return Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
                 }
-                Event::Eof => return Err(self.err(ParseErrorKind::Xml("unexpected end of document".into()))),
+                Event::Eof => {
+                    return Err(self.err(ParseErrorKind::Xml("unexpected end of document".into())))
+                }
                 Event::Decl(_) | Event::DocType(_) => {
-                    return Err(self.err(ParseErrorKind::Xml("declaration inside the document".into())))
+                    return Err(self.err(ParseErrorKind::Xml(
+                        "declaration inside the document".into(),
+                    )))
                 }
             };
             acc = Some(match acc {
@@ -395,17 +421,30 @@ impl<'a> In<'a> {
     }
 
     /// Mandatory element (1..1).
-    pub fn req<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &'static str) -> Result<T, ParseError> {
+    pub fn req<T: XmlValue>(
+        &mut self,
+        cx: &Cx,
+        ns: NsKind,
+        name: &'static str,
+    ) -> Result<T, ParseError> {
         if !self.next_is(ns, name)? {
             let found = self.describe_next();
-            return Err(self.err(ParseErrorKind::Missing { expected: name, found }));
+            return Err(self.err(ParseErrorKind::Missing {
+                expected: name,
+                found,
+            }));
         }
         self.enter(name)?;
         T::read(self, cx)
     }
 
     /// Optional element (0..1).
-    pub fn opt<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, name: &'static str) -> Result<Option<T>, ParseError> {
+    pub fn opt<T: XmlValue>(
+        &mut self,
+        cx: &Cx,
+        ns: NsKind,
+        name: &'static str,
+    ) -> Result<Option<T>, ParseError> {
         if !self.next_is(ns, name)? {
             return Ok(None);
         }
@@ -422,7 +461,10 @@ impl<'a> In<'a> {
     ) -> Result<Vec<T>, ParseError> {
         if !self.next_is(ns, wrapper)? {
             let found = self.describe_next();
-            return Err(self.err(ParseErrorKind::Missing { expected: wrapper, found }));
+            return Err(self.err(ParseErrorKind::Missing {
+                expected: wrapper,
+                found,
+            }));
         }
         self.enter(wrapper)?;
         let mut v = vec![self.req(cx, ns, item)?];
@@ -448,7 +490,12 @@ impl<'a> In<'a> {
     }
 
     /// The `RetourCodes` of a class: mandatory in retour messages, absent in heen messages.
-    pub fn retour(&mut self, cx: &Cx, _ns: NsKind, name: &'static str) -> Result<Vec<RetourCode>, ParseError> {
+    pub fn retour(
+        &mut self,
+        cx: &Cx,
+        _ns: NsKind,
+        name: &'static str,
+    ) -> Result<Vec<RetourCode>, ParseError> {
         if !cx.retour {
             return Ok(Vec::new());
         }
@@ -456,7 +503,11 @@ impl<'a> In<'a> {
     }
 
     /// Optional `RetourCodes` (the Header of WMO302–WMO320).
-    pub fn optretour(&mut self, cx: &Cx, name: &'static str) -> Result<Vec<RetourCode>, ParseError> {
+    pub fn optretour(
+        &mut self,
+        cx: &Cx,
+        name: &'static str,
+    ) -> Result<Vec<RetourCode>, ParseError> {
         self.optlist(cx, NsKind::Msg, name, "RetourCode")
     }
 
@@ -464,14 +515,25 @@ impl<'a> In<'a> {
     pub fn fixed(&mut self, name: &'static str, expected: &'static str) -> Result<(), ParseError> {
         if !self.next_is(NsKind::Msg, name)? {
             let found = self.describe_next();
-            return Err(self.err(ParseErrorKind::Missing { expected: name, found }));
+            return Err(self.err(ParseErrorKind::Missing {
+                expected: name,
+                found,
+            }));
         }
         self.enter(name)?;
         let t = self.text()?;
         // BerichtCode is a string (whitespace preserved); versions are integers (collapsed).
-        let v = if name == "BerichtCode" { &t[..] } else { t.trim_matches([' ', '\t', '\n', '\r']) };
+        let v = if name == "BerichtCode" {
+            &t[..]
+        } else {
+            t.trim_matches([' ', '\t', '\n', '\r'])
+        };
         if v != expected {
-            return Err(self.err(ParseErrorKind::Fixed { element: name, expected, found: lossy(t.as_bytes()) }));
+            return Err(self.err(ParseErrorKind::Fixed {
+                element: name,
+                expected,
+                found: lossy(t.as_bytes()),
+            }));
         }
         self.pop_path();
         Ok(())
@@ -650,7 +712,14 @@ impl Out {
     }
 
     /// Optional wrapper: omitted when there are no items.
-    pub fn optlist<T: XmlValue>(&mut self, cx: &Cx, ns: NsKind, wrapper: &str, item: &str, v: &[T]) {
+    pub fn optlist<T: XmlValue>(
+        &mut self,
+        cx: &Cx,
+        ns: NsKind,
+        wrapper: &str,
+        item: &str,
+        v: &[T],
+    ) {
         if !v.is_empty() {
             self.list(cx, ns, wrapper, item, v);
         }

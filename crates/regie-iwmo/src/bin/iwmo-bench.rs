@@ -1,1 +1,191 @@
-fn main() {}
+//! Benchmark: generates a realistic batch of iWmo messages to a temp dir,
+//! then times validation with this crate against `xmllint --noout --schema`
+//! on the same files, per message type.
+//!
+//! Usage: `cargo run --release -p regie-iwmo --bin iwmo-bench -- [COUNT] [REFERENCE_DIR]`
+//! (COUNT defaults to 100000; REFERENCE_DIR to `$REGIE_IWMO_REFERENCE` or
+//! `../shared/reference/iwmo` beside the repository).
+
+use regie_iwmo::bericht::{Bericht, MessageType};
+use regie_iwmo::sample::{self, bsn, Partijen};
+use regie_iwmo::validate::{self, InMemoryContext, Uitvoeringsvariant};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Files handed to one xmllint invocation (the schema is compiled once per call).
+const XMLLINT_BATCH: usize = 1000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let count: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let reference = args
+        .get(2)
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var("REGIE_IWMO_REFERENCE")
+                .ok()
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/iwmo")
+        });
+    let reference = reference.canonicalize().unwrap_or(reference);
+    let dir = std::env::temp_dir().join(format!("iwmo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+
+    // ---- Generate: mix of 40% 301, 25% 305, 15% 307, 10% 323 (1-20 clients), 10% 315/317/319 ----
+    let t0 = Instant::now();
+    let p = Partijen::default();
+    let mut ctx = InMemoryContext::new();
+    let mut files: BTreeMap<MessageType, Vec<PathBuf>> = BTreeMap::new();
+    let mut bytes: BTreeMap<MessageType, u64> = BTreeMap::new();
+    for i in 0..count {
+        let n = i as u32;
+        let id = format!("B{n}");
+        let b = match i % 20 {
+            0..=7 => Bericht::Wmo301(sample::toewijzing(&p, &id, bsn(n), 100_000 + n)),
+            8..=12 => Bericht::Wmo305(sample::start(&p, &id, bsn(n - 8), 100_000 + n - 8)),
+            13..=15 => Bericht::Wmo307(sample::stop(&p, &id, bsn(n - 13), 100_000 + n - 13)),
+            16 => Bericht::Wmo315(sample::verzoek_toewijzing(
+                &p,
+                &id,
+                bsn(n),
+                &format!("R{n}"),
+            )),
+            17 => Bericht::Wmo317(sample::verzoek_wijziging(
+                &p,
+                &id,
+                bsn(n - 17),
+                &format!("W{n}"),
+                100_000 + n - 17,
+            )),
+            18 => Bericht::Wmo319(sample::antwoord(&p, &id, &format!("R{}", n - 2))),
+            _ => {
+                let clients: Vec<_> = (0..(1 + n % 20))
+                    .map(|k| (bsn(n - 19 + k), 100_000 + n - 19 + k))
+                    .collect();
+                Bericht::Wmo323(sample::declaratie(&p, &id, &format!("DN{n}"), &clients))
+            }
+        };
+        if let Bericht::Wmo301(_) = &b {
+            // Cross-message rules then find the toewijzingen the other messages refer to.
+            ctx.record(&b);
+        }
+        let t = b.message_type();
+        let xml = b.to_xml();
+        let path = dir.join(format!("{}-{i}.xml", t.name()));
+        std::fs::write(&path, &xml).expect("write");
+        *bytes.entry(t).or_default() += xml.len() as u64;
+        files.entry(t).or_default().push(path);
+    }
+    println!(
+        "generated {count} messages in {:.1}s into {}",
+        t0.elapsed().as_secs_f64(),
+        dir.display()
+    );
+
+    // ---- regie-iwmo: read + full validation (XSD layer, CD/CS/TR, cross-message rules) ----
+    let mut ours: BTreeMap<MessageType, (Duration, usize)> = BTreeMap::new();
+    for (t, list) in &files {
+        let start = Instant::now();
+        let mut bad = 0;
+        for f in list {
+            let data = std::fs::read(f).expect("read");
+            let report = validate::validate(&data, &ctx, Uitvoeringsvariant::Inspanningsgericht);
+            if report.issues.iter().any(|i| i.rule.code == "XSD") {
+                bad += 1;
+            }
+        }
+        ours.insert(*t, (start.elapsed(), bad));
+    }
+
+    // ---- xmllint --noout --schema, batches of files per invocation ----
+    let mut lint: BTreeMap<MessageType, Option<(Duration, bool)>> = BTreeMap::new();
+    let have_xmllint = Command::new("xmllint")
+        .arg("--version")
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    for (t, list) in &files {
+        let schema = reference.join("xsd").join(t.xsd_file());
+        if !have_xmllint || !schema.exists() {
+            lint.insert(*t, None);
+            continue;
+        }
+        let start = Instant::now();
+        let mut ok = true;
+        for chunk in list.chunks(XMLLINT_BATCH) {
+            let status = Command::new("xmllint")
+                .arg("--noout")
+                .arg("--schema")
+                .arg(&schema)
+                .args(chunk)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("xmllint runs");
+            ok &= status.success();
+        }
+        lint.insert(*t, Some((start.elapsed(), ok)));
+    }
+
+    // ---- Report ----
+    println!();
+    println!(
+        "{:<8} {:>8} {:>9} | {:>12} {:>9} | {:>12} {:>9} | {:>7}",
+        "type", "files", "MB", "regie msg/s", "MB/s", "xmllint msg/s", "MB/s", "speedup"
+    );
+    let (mut tf, mut tb, mut to, mut tl) = (0usize, 0u64, Duration::ZERO, Duration::ZERO);
+    for (t, list) in &files {
+        let n = list.len();
+        let mb = bytes[t] as f64 / 1e6;
+        let (d, bad) = ours[t];
+        assert_eq!(bad, 0, "{t}: generated messages must be schema-valid");
+        let ours_rate = n as f64 / d.as_secs_f64();
+        let (lint_rate, lint_mb, speed) = match lint[t] {
+            Some((ld, ok)) => {
+                assert!(ok, "{t}: xmllint rejected generated messages");
+                tl += ld;
+                to += d;
+                (
+                    format!("{:.0}", n as f64 / ld.as_secs_f64()),
+                    format!("{:.1}", mb / ld.as_secs_f64()),
+                    format!("{:.1}x", ld.as_secs_f64() / d.as_secs_f64()),
+                )
+            }
+            None => ("n/a".into(), "n/a".into(), "n/a".into()),
+        };
+        tf += n;
+        tb += bytes[t];
+        println!(
+            "{:<8} {:>8} {:>9.1} | {:>12.0} {:>9.1} | {:>12} {:>9} | {:>7}",
+            t.name(),
+            n,
+            mb,
+            ours_rate,
+            mb / d.as_secs_f64(),
+            lint_rate,
+            lint_mb,
+            speed
+        );
+    }
+    if tl > Duration::ZERO {
+        let mb = tb as f64 / 1e6;
+        println!(
+            "{:<8} {:>8} {:>9.1} | {:>12.0} {:>9.1} | {:>12.0} {:>9.1} | {:>6.1}x",
+            "total",
+            tf,
+            mb,
+            tf as f64 / to.as_secs_f64(),
+            mb / to.as_secs_f64(),
+            tf as f64 / tl.as_secs_f64(),
+            mb / tl.as_secs_f64(),
+            tl.as_secs_f64() / to.as_secs_f64()
+        );
+    } else {
+        println!("xmllint not available or reference XSDs not found: no comparison");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -155,7 +155,14 @@ pub trait ChainContext {
     /// TR333: DeclaratieNummer already used by this aanbieder.
     fn declaratienummer_bekend(&self, aanbieder: &str, gemeente: &str, nummer: &str) -> bool;
     /// TR418: contractual tariff in eurocents per unit, if a contract is known.
-    fn contract_tarief(&self, gemeente: &str, aanbieder: &str, product_code: &str, eenheid: Eenheid, datum: NaiveDate) -> Option<u32>;
+    fn contract_tarief(
+        &self,
+        gemeente: &str,
+        aanbieder: &str,
+        product_code: &str,
+        eenheid: Eenheid,
+        datum: NaiveDate,
+    ) -> Option<u32>;
 }
 
 /// In-memory chain state. Feed accepted messages with [`InMemoryContext::record`].
@@ -172,7 +179,13 @@ pub struct InMemoryContext {
 }
 
 fn product_key(p: &Option<Product>) -> Option<String> {
-    p.as_ref().map(|p| format!("{}/{}", p.categorie.code(), p.code.as_ref().map_or("", |c| c.as_str())))
+    p.as_ref().map(|p| {
+        format!(
+            "{}/{}",
+            p.categorie.code(),
+            p.code.as_ref().map_or("", |c| c.as_str())
+        )
+    })
 }
 
 impl InMemoryContext {
@@ -182,8 +195,23 @@ impl InMemoryContext {
     }
 
     /// Registers a contractual tariff (eurocents per unit) for TR418.
-    pub fn set_tarief(&mut self, gemeente: &str, aanbieder: &str, product_code: &str, eenheid: Eenheid, cents: u32) {
-        self.tarieven.insert((gemeente.into(), aanbieder.into(), product_code.into(), eenheid), cents);
+    pub fn set_tarief(
+        &mut self,
+        gemeente: &str,
+        aanbieder: &str,
+        product_code: &str,
+        eenheid: Eenheid,
+        cents: u32,
+    ) {
+        self.tarieven.insert(
+            (
+                gemeente.into(),
+                aanbieder.into(),
+                product_code.into(),
+                eenheid,
+            ),
+            cents,
+        );
     }
 
     /// Applies an accepted heen message to the state.
@@ -191,7 +219,11 @@ impl InMemoryContext {
         match b {
             Bericht::Wmo301(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo301, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
+                self.ids.insert((
+                    MessageType::Wmo301,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
                 for tp in &m.client.toegewezen_producten {
                     let info = ToewijzingInfo {
                         gemeente: h.afzender.to_string(),
@@ -204,20 +236,34 @@ impl InMemoryContext {
                         reden_wijziging: tp.reden_wijziging,
                         omvang: tp.omvang.clone(),
                         budget: tp.budget.map(|b| b.get()),
-                        referentie_aanbieder: tp.referentie_aanbieder.as_ref().map(|r| r.to_string()),
+                        referentie_aanbieder: tp
+                            .referentie_aanbieder
+                            .as_ref()
+                            .map(|r| r.to_string()),
                     };
                     if let Some(r) = &info.referentie_aanbieder {
-                        if let Some(v) = self.verzoeken.get_mut(&(info.aanbieder.clone(), r.clone())) {
+                        if let Some(v) =
+                            self.verzoeken.get_mut(&(info.aanbieder.clone(), r.clone()))
+                        {
                             v.toegewezen = true;
                         }
                     }
-                    self.toewijzingen.insert((info.gemeente.clone(), info.toewijzing_nummer), info);
+                    self.toewijzingen
+                        .insert((info.gemeente.clone(), info.toewijzing_nummer), info);
                 }
             }
             Bericht::Wmo305(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo305, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
-                let k = (h.ontvanger.to_string(), h.afzender.to_string(), m.client.bsn.to_string());
+                self.ids.insert((
+                    MessageType::Wmo305,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
+                let k = (
+                    h.ontvanger.to_string(),
+                    h.afzender.to_string(),
+                    m.client.bsn.to_string(),
+                );
                 let list = self.starts.entry(k).or_default();
                 for sp in &m.client.start_producten {
                     let sleutel = LeveringSleutel {
@@ -232,14 +278,25 @@ impl InMemoryContext {
                                 s.verwijderd = true;
                             }
                         }
-                        _ => list.push(StartInfo { sleutel, verwijderd: false }),
+                        _ => list.push(StartInfo {
+                            sleutel,
+                            verwijderd: false,
+                        }),
                     }
                 }
             }
             Bericht::Wmo307(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo307, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
-                let k = (h.ontvanger.to_string(), h.afzender.to_string(), m.client.bsn.to_string());
+                self.ids.insert((
+                    MessageType::Wmo307,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
+                let k = (
+                    h.ontvanger.to_string(),
+                    h.afzender.to_string(),
+                    m.client.bsn.to_string(),
+                );
                 let list = self.stops.entry(k).or_default();
                 for sp in &m.client.stop_producten {
                     let sleutel = LeveringSleutel {
@@ -254,49 +311,97 @@ impl InMemoryContext {
                                 s.verwijderd = true;
                             }
                         }
-                        _ => list.push(StopInfo { sleutel, reden: sp.reden_beeindiging, einddatum: sp.einddatum, verwijderd: false }),
+                        _ => list.push(StopInfo {
+                            sleutel,
+                            reden: sp.reden_beeindiging,
+                            einddatum: sp.einddatum,
+                            verwijderd: false,
+                        }),
                     }
                 }
             }
             Bericht::Wmo315(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo315, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
+                self.ids.insert((
+                    MessageType::Wmo315,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
                 for ap in &m.client.aangevraagde_producten {
                     self.verzoeken.insert(
                         (h.afzender.to_string(), ap.referentie_aanbieder.to_string()),
-                        VerzoekInfo { gemeente: h.ontvanger.to_string(), aanbieder: h.afzender.to_string(), bsn: m.client.bsn.to_string(), antwoorden: vec![], toegewezen: false },
+                        VerzoekInfo {
+                            gemeente: h.ontvanger.to_string(),
+                            aanbieder: h.afzender.to_string(),
+                            bsn: m.client.bsn.to_string(),
+                            antwoorden: vec![],
+                            toegewezen: false,
+                        },
                     );
                 }
             }
             Bericht::Wmo317(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo317, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
+                self.ids.insert((
+                    MessageType::Wmo317,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
                 self.verzoeken.insert(
-                    (h.afzender.to_string(), m.client.verzoek.referentie_aanbieder.to_string()),
-                    VerzoekInfo { gemeente: h.ontvanger.to_string(), aanbieder: h.afzender.to_string(), bsn: m.client.bsn.to_string(), antwoorden: vec![], toegewezen: false },
+                    (
+                        h.afzender.to_string(),
+                        m.client.verzoek.referentie_aanbieder.to_string(),
+                    ),
+                    VerzoekInfo {
+                        gemeente: h.ontvanger.to_string(),
+                        aanbieder: h.afzender.to_string(),
+                        bsn: m.client.bsn.to_string(),
+                        antwoorden: vec![],
+                        toegewezen: false,
+                    },
                 );
             }
             Bericht::Wmo319(m) => {
                 let h = &m.header;
-                self.ids.insert((MessageType::Wmo319, h.afzender.to_string(), h.bericht_identificatie.identificatie.to_string()));
-                if let Some(v) = self.verzoeken.get_mut(&(h.ontvanger.to_string(), m.antwoord.referentie_aanbieder.to_string())) {
+                self.ids.insert((
+                    MessageType::Wmo319,
+                    h.afzender.to_string(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
+                if let Some(v) = self.verzoeken.get_mut(&(
+                    h.ontvanger.to_string(),
+                    m.antwoord.referentie_aanbieder.to_string(),
+                )) {
                     v.antwoorden.push(m.antwoord.verzoek_antwoord);
                 }
             }
             Bericht::Wmo323(m) => {
                 let h = &m.header;
                 let (ag, gm) = (h.afzender.to_string(), h.ontvanger.to_string());
-                self.ids.insert((MessageType::Wmo323, ag.clone(), h.bericht_identificatie.identificatie.to_string()));
-                self.declaratienummers.insert((ag.clone(), gm.clone(), m.declaratie.declaratie_nummer.to_string()));
+                self.ids.insert((
+                    MessageType::Wmo323,
+                    ag.clone(),
+                    h.bericht_identificatie.identificatie.to_string(),
+                ));
+                self.declaratienummers.insert((
+                    ag.clone(),
+                    gm.clone(),
+                    m.declaratie.declaratie_nummer.to_string(),
+                ));
                 for c in &m.clienten {
                     for p in &c.prestaties {
                         if let Some(vorig) = &p.product_referentie.vorig_referentie_nummer {
-                            if let Some(orig) = self.prestaties.get_mut(&(ag.clone(), vorig.to_string())) {
+                            if let Some(orig) =
+                                self.prestaties.get_mut(&(ag.clone(), vorig.to_string()))
+                            {
                                 orig.gecrediteerd = true;
                             }
                         }
                         self.prestaties.insert(
-                            (ag.clone(), p.product_referentie.referentie_nummer.to_string()),
+                            (
+                                ag.clone(),
+                                p.product_referentie.referentie_nummer.to_string(),
+                            ),
                             PrestatieInfo {
                                 gemeente: gm.clone(),
                                 bsn: c.bsn.to_string(),
@@ -320,10 +425,13 @@ impl InMemoryContext {
 
 impl ChainContext for InMemoryContext {
     fn identificatie_bekend(&self, t: MessageType, afzender: &str, identificatie: &str) -> bool {
-        self.ids.contains(&(t, afzender.to_string(), identificatie.to_string()))
+        self.ids
+            .contains(&(t, afzender.to_string(), identificatie.to_string()))
     }
     fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<ToewijzingInfo> {
-        self.toewijzingen.get(&(gemeente.to_string(), nummer)).cloned()
+        self.toewijzingen
+            .get(&(gemeente.to_string(), nummer))
+            .cloned()
     }
     fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<ToewijzingInfo> {
         let mut v: Vec<_> = self
@@ -336,31 +444,66 @@ impl ChainContext for InMemoryContext {
         v
     }
     fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StartInfo> {
-        self.starts.get(&(gemeente.into(), aanbieder.into(), bsn.into())).cloned().unwrap_or_default()
+        self.starts
+            .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
+            .cloned()
+            .unwrap_or_default()
     }
     fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StopInfo> {
-        self.stops.get(&(gemeente.into(), aanbieder.into(), bsn.into())).cloned().unwrap_or_default()
+        self.stops
+            .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
+            .cloned()
+            .unwrap_or_default()
     }
     fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<VerzoekInfo> {
-        self.verzoeken.get(&(aanbieder.to_string(), referentie.to_string())).cloned()
+        self.verzoeken
+            .get(&(aanbieder.to_string(), referentie.to_string()))
+            .cloned()
     }
     fn verzoek_onderhanden(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> bool {
-        self.verzoeken.values().any(|v| v.gemeente == gemeente && v.aanbieder == aanbieder && v.bsn == bsn && v.onderhanden())
+        self.verzoeken.values().any(|v| {
+            v.gemeente == gemeente && v.aanbieder == aanbieder && v.bsn == bsn && v.onderhanden()
+        })
     }
     fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<PrestatieInfo> {
-        self.prestaties.get(&(aanbieder.to_string(), referentie_nummer.to_string())).cloned()
+        self.prestaties
+            .get(&(aanbieder.to_string(), referentie_nummer.to_string()))
+            .cloned()
     }
     fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<PrestatieInfo> {
         self.prestaties
             .values()
-            .filter(|p| p.gemeente == gemeente && p.toewijzing_nummer == nummer && p.debet_credit == DebetCredit::Debet && !p.gecrediteerd)
+            .filter(|p| {
+                p.gemeente == gemeente
+                    && p.toewijzing_nummer == nummer
+                    && p.debet_credit == DebetCredit::Debet
+                    && !p.gecrediteerd
+            })
             .cloned()
             .collect()
     }
     fn declaratienummer_bekend(&self, aanbieder: &str, gemeente: &str, nummer: &str) -> bool {
-        self.declaratienummers.contains(&(aanbieder.to_string(), gemeente.to_string(), nummer.to_string()))
+        self.declaratienummers.contains(&(
+            aanbieder.to_string(),
+            gemeente.to_string(),
+            nummer.to_string(),
+        ))
     }
-    fn contract_tarief(&self, gemeente: &str, aanbieder: &str, product_code: &str, eenheid: Eenheid, _datum: NaiveDate) -> Option<u32> {
-        self.tarieven.get(&(gemeente.into(), aanbieder.into(), product_code.into(), eenheid)).copied()
+    fn contract_tarief(
+        &self,
+        gemeente: &str,
+        aanbieder: &str,
+        product_code: &str,
+        eenheid: Eenheid,
+        _datum: NaiveDate,
+    ) -> Option<u32> {
+        self.tarieven
+            .get(&(
+                gemeente.into(),
+                aanbieder.into(),
+                product_code.into(),
+                eenheid,
+            ))
+            .copied()
     }
 }

@@ -42,7 +42,9 @@ impl Uitvoeringsvariant {
     pub fn eenheden(self) -> &'static [crate::types::Eenheid] {
         use crate::types::Eenheid::*;
         match self {
-            Uitvoeringsvariant::Inspanningsgericht => &[Minuut, Uur, Etmaal, Dagdeel, StuksInspanning],
+            Uitvoeringsvariant::Inspanningsgericht => {
+                &[Minuut, Uur, Etmaal, Dagdeel, StuksInspanning]
+            }
             Uitvoeringsvariant::Outputgericht => &[StuksOutput, Euros],
             Uitvoeringsvariant::Taakgericht => &[],
         }
@@ -51,7 +53,9 @@ impl Uitvoeringsvariant {
     /// Whether a message type is used in this variant (OP086, UP025).
     pub fn allows(self, t: MessageType) -> bool {
         match self {
-            Uitvoeringsvariant::Taakgericht => matches!(t.heen(), MessageType::Wmo305 | MessageType::Wmo307),
+            Uitvoeringsvariant::Taakgericht => {
+                matches!(t.heen(), MessageType::Wmo305 | MessageType::Wmo307)
+            }
             _ => true,
         }
     }
@@ -80,11 +84,17 @@ pub struct Locatie {
 impl Locatie {
     /// A class without index (Header, Client, Verzoek, Antwoord, Declaratie).
     pub fn top(klasse: Berichtklasse) -> Self {
-        Locatie { klasse, pad: Vec::new() }
+        Locatie {
+            klasse,
+            pad: Vec::new(),
+        }
     }
     /// A class instance.
     pub fn at(klasse: Berichtklasse, pad: &[usize]) -> Self {
-        Locatie { klasse, pad: pad.to_vec() }
+        Locatie {
+            klasse,
+            pad: pad.to_vec(),
+        }
     }
 }
 
@@ -141,7 +151,12 @@ impl ValidationReport {
 
     /// Retourcodes reported at one class instance.
     pub fn retourcodes_at(&self, loc: &Locatie) -> Vec<crate::types::RetourCode> {
-        let mut v: Vec<_> = self.issues.iter().filter(|i| &i.locatie == loc).map(|i| i.retourcode()).collect();
+        let mut v: Vec<_> = self
+            .issues
+            .iter()
+            .filter(|i| &i.locatie == loc)
+            .map(|i| i.retourcode())
+            .collect();
         v.dedup();
         v
     }
@@ -178,7 +193,11 @@ impl ValidationReport {
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.message_type.map_or("unknown message", |t| t.name());
-        let id = self.header.as_ref().map(|h| h.bericht_identificatie().identificatie.to_string()).unwrap_or_default();
+        let id = self
+            .header
+            .as_ref()
+            .map(|h| h.bericht_identificatie().identificatie.to_string())
+            .unwrap_or_default();
         if self.is_ok() {
             return write!(f, "{t} {id}: OK (0200)");
         }
@@ -193,7 +212,11 @@ impl fmt::Display for ValidationReport {
                 i.rule.retourcode,
                 i.rule.retourcode.omschrijving(),
                 i.rule.tekst,
-                if i.detail.is_empty() { String::new() } else { format!(" [{}]", i.detail) }
+                if i.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", i.detail)
+                }
             )?;
         }
         Ok(())
@@ -206,8 +229,18 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    pub(crate) fn fail(&mut self, rule: Rule, klasse: Berichtklasse, pad: &[usize], detail: impl Into<String>) {
-        self.issues.push(Issue { rule, locatie: Locatie::at(klasse, pad), detail: detail.into() });
+    pub(crate) fn fail(
+        &mut self,
+        rule: Rule,
+        klasse: Berichtklasse,
+        pad: &[usize],
+        detail: impl Into<String>,
+    ) {
+        self.issues.push(Issue {
+            rule,
+            locatie: Locatie::at(klasse, pad),
+            detail: detail.into(),
+        });
     }
     /// Reports at the rule's own class.
     pub(crate) fn rule(&mut self, rule: Rule, pad: &[usize], detail: impl Into<String>) {
@@ -216,17 +249,32 @@ impl Sink {
 }
 
 /// Validates a message with the contract's execution variant.
-pub fn validate(xml: &[u8], ctx: &dyn ChainContext, variant: Uitvoeringsvariant) -> ValidationReport {
-    validate_with(xml, ctx, &Options { variant, alleen_bericht: false })
+pub fn validate(
+    xml: &[u8],
+    ctx: &dyn ChainContext,
+    variant: Uitvoeringsvariant,
+) -> ValidationReport {
+    validate_with(
+        xml,
+        ctx,
+        &Options {
+            variant,
+            alleen_bericht: false,
+        },
+    )
 }
 
 fn parse_failure_report(f: bericht::ParseFailure) -> ValidationReport {
     let detail = format!("{} (in {:?})", f.error, f.error.klasse);
     ValidationReport {
         message_type: f.message_type,
-        header: f.header,
+        header: f.header.map(|h| *h),
         // The whole message is rejected (technical error), so the code goes on the Header.
-        issues: vec![Issue { rule: rules::XSD, locatie: Locatie::top(Berichtklasse::Header), detail }],
+        issues: vec![Issue {
+            rule: rules::XSD,
+            locatie: Locatie::top(Berichtklasse::Header),
+            detail,
+        }],
         bericht: None,
         declaratie_client_index: Vec::new(),
         toegekend: 0,
@@ -267,7 +315,7 @@ pub fn validate_with(xml: &[u8], ctx: &dyn ChainContext, opts: &Options) -> Vali
                     Err(error) => {
                         return parse_failure_report(bericht::ParseFailure {
                             message_type: Some(MessageType::Wmo323),
-                            header: Some(AnyHeader::VanAanbieder(d.header.clone())),
+                            header: Some(Box::new(AnyHeader::VanAanbieder(d.header.clone()))),
                             error,
                         })
                     }
@@ -278,7 +326,11 @@ pub fn validate_with(xml: &[u8], ctx: &dyn ChainContext, opts: &Options) -> Vali
                 message_type: Some(MessageType::Wmo323),
                 header: Some(AnyHeader::VanAanbieder(d.header.clone())),
                 issues,
-                bericht: Some(Bericht::Wmo323(Wmo323 { header: d.header, declaratie: d.declaratie, clienten: kept })),
+                bericht: Some(Bericht::Wmo323(Wmo323 {
+                    header: d.header,
+                    declaratie: d.declaratie,
+                    clienten: kept,
+                })),
                 declaratie_client_index: index,
                 toegekend,
             }
@@ -291,7 +343,9 @@ pub fn validate_with(xml: &[u8], ctx: &dyn ChainContext, opts: &Options) -> Vali
 pub fn validate_bericht(b: &Bericht, ctx: &dyn ChainContext, opts: &Options) -> ValidationReport {
     let t = b.message_type();
     if t == MessageType::Wmo323 {
-        let Bericht::Wmo323(m) = b else { unreachable!() };
+        let Bericht::Wmo323(m) = b else {
+            unreachable!()
+        };
         let mut state = checks::DeclaratieState::new(&m.header, &m.declaratie, ctx, opts);
         let mut kept_idx = Vec::new();
         for (i, c) in m.clienten.iter().enumerate() {
@@ -300,7 +354,12 @@ pub fn validate_bericht(b: &Bericht, ctx: &dyn ChainContext, opts: &Options) -> 
             }
         }
         if m.clienten.is_empty() {
-            state.sink.fail(rules::XSD, Berichtklasse::Header, &[], "Clienten must contain at least one Client");
+            state.sink.fail(
+                rules::XSD,
+                Berichtklasse::Header,
+                &[],
+                "Clienten must contain at least one Client",
+            );
         }
         let (issues, toegekend) = state.finish();
         let kept: Vec<DeclaratieClient> = kept_idx.iter().map(|&i| m.clienten[i].clone()).collect();
@@ -308,7 +367,11 @@ pub fn validate_bericht(b: &Bericht, ctx: &dyn ChainContext, opts: &Options) -> 
             message_type: Some(t),
             header: Some(AnyHeader::VanAanbieder(m.header.clone())),
             issues,
-            bericht: Some(Bericht::Wmo323(Wmo323 { header: m.header.clone(), declaratie: m.declaratie.clone(), clienten: kept })),
+            bericht: Some(Bericht::Wmo323(Wmo323 {
+                header: m.header.clone(),
+                declaratie: m.declaratie.clone(),
+                clienten: kept,
+            })),
             declaratie_client_index: kept_idx,
             toegekend,
         };

@@ -23,7 +23,11 @@ pub struct RetourParams {
 
 impl Default for RetourParams {
     fn default() -> Self {
-        RetourParams { identificatie: IdentificatieBericht::new("RETOUR1").expect("valid"), dagtekening: None, xslt_versie: None }
+        RetourParams {
+            identificatie: IdentificatieBericht::new("RETOUR1").expect("valid"),
+            dagtekening: None,
+            xslt_versie: None,
+        }
     }
 }
 
@@ -39,7 +43,10 @@ pub enum RetourError {
 }
 
 fn codes(report: &ValidationReport, klasse: Berichtklasse, pad: &[usize]) -> Vec<RetourCode> {
-    let loc = Locatie { klasse, pad: pad.to_vec() };
+    let loc = Locatie {
+        klasse,
+        pad: pad.to_vec(),
+    };
     let mut v = report.retourcodes_at(&loc);
     v.sort();
     v.dedup();
@@ -49,7 +56,11 @@ fn codes(report: &ValidationReport, klasse: Berichtklasse, pad: &[usize]) -> Vec
     v
 }
 
-fn retour_header<A: Clone, O: Clone>(h: &Header<A, O>, report: &ValidationReport, p: &RetourParams) -> RetourHeader<A, O> {
+fn retour_header<A: Clone, O: Clone>(
+    h: &Header<A, O>,
+    report: &ValidationReport,
+    p: &RetourParams,
+) -> RetourHeader<A, O> {
     RetourHeader {
         heen: h.clone(),
         identificatie_retour: p.identificatie.clone(),
@@ -62,7 +73,10 @@ fn retour_header<A: Clone, O: Clone>(h: &Header<A, O>, report: &ValidationReport
 
 /// Whether anything below the Header must be returned.
 fn body_needed(report: &ValidationReport) -> bool {
-    let header_fout = report.issues.iter().any(|i| i.locatie.klasse == Berichtklasse::Header);
+    let header_fout = report
+        .issues
+        .iter()
+        .any(|i| i.locatie.klasse == Berichtklasse::Header);
     !header_fout && !report.issues.is_empty()
 }
 
@@ -160,7 +174,11 @@ pub fn retour_for(report: &ValidationReport, p: &RetourParams) -> Result<Bericht
     })
 }
 
-fn header_325(h: &Header<AgbCode, Gemeente>, report: &ValidationReport, p: &RetourParams) -> Header325 {
+fn header_325(
+    h: &Header<AgbCode, Gemeente>,
+    report: &ValidationReport,
+    p: &RetourParams,
+) -> Header325 {
     Header325 {
         header: Header {
             afzender: h.ontvanger.clone(),
@@ -180,9 +198,15 @@ fn header_325(h: &Header<AgbCode, Gemeente>, report: &ValidationReport, p: &Reto
 
 fn declaratie_antwoord(m: &Wmo323, report: &ValidationReport, p: &RetourParams) -> Wmo325 {
     let header = header_325(&m.header, report, p);
-    let header_fout = report.issues.iter().any(|i| i.locatie.klasse == Berichtklasse::Header);
+    let header_fout = report
+        .issues
+        .iter()
+        .any(|i| i.locatie.klasse == Berichtklasse::Header);
     if header_fout {
-        return Wmo325 { header, declaratie_antwoord: None };
+        return Wmo325 {
+            header,
+            declaratie_antwoord: None,
+        };
     }
     let decl_codes = {
         let mut v = codes(report, Berichtklasse::Declaratie, &[]);
@@ -192,7 +216,10 @@ fn declaratie_antwoord(m: &Wmo323, report: &ValidationReport, p: &RetourParams) 
         }
         v
     };
-    let decl_fout = report.issues.iter().any(|i| i.locatie.klasse == Berichtklasse::Declaratie);
+    let decl_fout = report
+        .issues
+        .iter()
+        .any(|i| i.locatie.klasse == Berichtklasse::Declaratie);
     let mut clienten = Vec::new();
     if !decl_fout {
         for (kept, &orig) in report.declaratie_client_index.iter().enumerate() {
@@ -203,7 +230,10 @@ fn declaratie_antwoord(m: &Wmo323, report: &ValidationReport, p: &RetourParams) 
             // Only rejected Prestaties are returned (TR342); when the Client itself is
             // rejected, its Prestaties were not judged on their own.
             for (pi, mut pr) in prestaties.into_iter().enumerate() {
-                let eigen = report.retourcodes_at(&Locatie { klasse: Berichtklasse::Prestatie, pad: vec![orig, pi] });
+                let eigen = report.retourcodes_at(&Locatie {
+                    klasse: Berichtklasse::Prestatie,
+                    pad: vec![orig, pi],
+                });
                 if !eigen.is_empty() {
                     pr.retourcodes = eigen;
                     c.prestaties.push(pr);
@@ -224,7 +254,10 @@ fn declaratie_antwoord(m: &Wmo323, report: &ValidationReport, p: &RetourParams) 
     Wmo325 {
         header,
         declaratie_antwoord: Some(DeclaratieAntwoord {
-            declaratie_nummer: IdentificatieDeclaratie::new(m.declaratie.declaratie_nummer.as_str()).expect("WMO323 DeclaratieNummer fits"),
+            declaratie_nummer: IdentificatieDeclaratie::new(
+                m.declaratie.declaratie_nummer.as_str(),
+            )
+            .expect("WMO323 DeclaratieNummer fits"),
             totaal_ingediend_bedrag: m.declaratie.totaal_ingediend_bedrag.clone(),
             totaal_toegekend_bedrag: toegekend,
             clienten,
@@ -238,13 +271,34 @@ fn header_only(report: &ValidationReport, p: &RetourParams) -> Result<Bericht, R
         return Err(RetourError::NoHeader);
     };
     Ok(match (t, h) {
-        (MessageType::Wmo301, AnyHeader::VanGemeente(h)) => Bericht::Wmo302(Wmo302 { header: retour_header(h, report, p), client: None }),
-        (MessageType::Wmo319, AnyHeader::VanGemeente(h)) => Bericht::Wmo320(Wmo320 { header: retour_header(h, report, p), antwoord: None }),
-        (MessageType::Wmo305, AnyHeader::VanAanbieder(h)) => Bericht::Wmo306(Wmo306 { header: retour_header(h, report, p), client: None }),
-        (MessageType::Wmo307, AnyHeader::VanAanbieder(h)) => Bericht::Wmo308(Wmo308 { header: retour_header(h, report, p), client: None }),
-        (MessageType::Wmo315, AnyHeader::VanAanbieder(h)) => Bericht::Wmo316(Wmo316 { header: retour_header(h, report, p), client: None }),
-        (MessageType::Wmo317, AnyHeader::VanAanbieder(h)) => Bericht::Wmo318(Wmo318 { header: retour_header(h, report, p), client: None }),
-        (MessageType::Wmo323, AnyHeader::VanAanbieder(h)) => Bericht::Wmo325(Wmo325 { header: header_325(h, report, p), declaratie_antwoord: None }),
+        (MessageType::Wmo301, AnyHeader::VanGemeente(h)) => Bericht::Wmo302(Wmo302 {
+            header: retour_header(h, report, p),
+            client: None,
+        }),
+        (MessageType::Wmo319, AnyHeader::VanGemeente(h)) => Bericht::Wmo320(Wmo320 {
+            header: retour_header(h, report, p),
+            antwoord: None,
+        }),
+        (MessageType::Wmo305, AnyHeader::VanAanbieder(h)) => Bericht::Wmo306(Wmo306 {
+            header: retour_header(h, report, p),
+            client: None,
+        }),
+        (MessageType::Wmo307, AnyHeader::VanAanbieder(h)) => Bericht::Wmo308(Wmo308 {
+            header: retour_header(h, report, p),
+            client: None,
+        }),
+        (MessageType::Wmo315, AnyHeader::VanAanbieder(h)) => Bericht::Wmo316(Wmo316 {
+            header: retour_header(h, report, p),
+            client: None,
+        }),
+        (MessageType::Wmo317, AnyHeader::VanAanbieder(h)) => Bericht::Wmo318(Wmo318 {
+            header: retour_header(h, report, p),
+            client: None,
+        }),
+        (MessageType::Wmo323, AnyHeader::VanAanbieder(h)) => Bericht::Wmo325(Wmo325 {
+            header: header_325(h, report, p),
+            declaratie_antwoord: None,
+        }),
         _ => return Err(RetourError::NoHeader),
     })
 }

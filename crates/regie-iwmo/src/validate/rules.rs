@@ -201,12 +201,20 @@ mod tests {
         codes.dedup();
         assert_eq!(n, codes.len(), "duplicate rule code");
         // TR rules with their own retourcode use 9 + the TR number where the standard says so.
-        for r in ALL.iter().filter(|r| r.kind == RuleKind::Berichtoverstijgend) {
+        for r in ALL
+            .iter()
+            .filter(|r| r.kind == RuleKind::Berichtoverstijgend)
+        {
             let num = &r.code[2..];
             let rc = r.retourcode.code();
             let own = rc == format!("9{num}");
             let known_other = matches!(r.code, "TR304" | "TR314" | "TR323" | "TR382" | "TR418");
-            assert!(own || known_other, "{} has unexpected retourcode {}", r.code, rc);
+            assert!(
+                own || known_other,
+                "{} has unexpected retourcode {}",
+                r.code,
+                rc
+            );
         }
     }
 }

@@ -10,7 +10,9 @@ pub fn reference_dir() -> PathBuf {
     if let Ok(p) = std::env::var("REGIE_IWMO_REFERENCE") {
         return PathBuf::from(p);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/iwmo")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/iwmo");
+    // Resolve `..` physically: xmllint resolves schema imports lexically.
+    p.canonicalize().unwrap_or(p)
 }
 
 /// Directory with the schema for `name` (e.g. `WMO301`): heen schemas from the
@@ -37,7 +39,11 @@ pub fn retour_schema_dir() -> PathBuf {
             std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
         }
         let basis = reference_dir().join("xsd/basisschema.xsd");
-        assert!(basis.exists(), "reference basisschema not found at {} (set REGIE_IWMO_REFERENCE)", basis.display());
+        assert!(
+            basis.exists(),
+            "reference basisschema not found at {} (set REGIE_IWMO_REFERENCE)",
+            basis.display()
+        );
         std::fs::copy(basis, dir.join("basisschema.xsd")).unwrap();
     }
     dir
@@ -58,7 +64,10 @@ pub fn xmllint(schema: &Path, files: &[PathBuf]) -> (bool, String) {
         .args(files)
         .output();
     match out {
-        Ok(o) => (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned()),
+        Ok(o) => (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        ),
         Err(e) => panic!(
             "xmllint could not be run ({e}). Install it with `apt-get install -y libxml2-utils`, \
              or set REGIE_SKIP_XMLLINT=1 to skip the schema checks."
@@ -82,7 +91,12 @@ pub fn canonical(xml: &[u8]) -> Node {
     use quick_xml::events::Event;
     use quick_xml::name::ResolveResult;
     let mut r = quick_xml::NsReader::from_reader(xml);
-    let mut stack: Vec<Node> = vec![Node { ns: String::new(), name: "#doc".into(), text: String::new(), children: vec![] }];
+    let mut stack: Vec<Node> = vec![Node {
+        ns: String::new(),
+        name: "#doc".into(),
+        text: String::new(),
+        children: vec![],
+    }];
     loop {
         let (res, ev) = r.read_resolved_event().unwrap();
         let ns = match res {
@@ -90,9 +104,19 @@ pub fn canonical(xml: &[u8]) -> Node {
             _ => String::new(),
         };
         match ev {
-            Event::Start(e) => stack.push(Node { ns, name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(), text: String::new(), children: vec![] }),
+            Event::Start(e) => stack.push(Node {
+                ns,
+                name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                text: String::new(),
+                children: vec![],
+            }),
             Event::Empty(e) => {
-                let n = Node { ns, name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(), text: String::new(), children: vec![] };
+                let n = Node {
+                    ns,
+                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                    text: String::new(),
+                    children: vec![],
+                };
                 stack.last_mut().unwrap().children.push(n);
             }
             Event::Text(t) => {
