@@ -5,6 +5,7 @@
 //! on a compact entry, so the book keeps only what settlement uses (not whole
 //! domain objects) and interns lots and products as small integers.
 
+use crate::fxhash::FxHashMap;
 use crate::lumpsum::LumpsumAllocation;
 use crate::rules::PartMonthRule;
 use chrono::NaiveDate;
@@ -91,6 +92,9 @@ pub struct ToewijzingEntry {
     pub toewijzing: Toewijzing,
     /// Index of the lot of the toegewezen product.
     pub lot: u16,
+    /// Index of the toegewezen product when ordered at code level (saves a
+    /// product lookup per line).
+    pub product: Option<u32>,
 }
 
 /// Residence history, without a heap allocation for the common single-residence case.
@@ -139,12 +143,12 @@ pub struct SettlementBook {
     lots: Vec<LotEntry>,
     lot_index: HashMap<String, u16>,
     products: Vec<ProductEntry>,
-    product_index: HashMap<String, u32>,
-    contracts: HashMap<(u16, AgbCode), Vec<Period>>,
+    product_index: FxHashMap<String, u32>,
+    contracts: FxHashMap<(u16, AgbCode), Vec<Period>>,
     lumpsum: Vec<LumpsumContract>,
-    clients: HashMap<Bsn, Residences>,
+    clients: FxHashMap<Bsn, Residences>,
     toewijzingen: Vec<ToewijzingEntry>,
-    toewijzing_index: HashMap<Box<str>, u32>,
+    toewijzing_index: FxHashMap<Box<str>, u32>,
 }
 
 impl SettlementBook {
@@ -262,6 +266,10 @@ impl SettlementBook {
             return Err(BookError::DuplicateToewijzing(t.id));
         }
         let key = t.product.key();
+        let product = t
+            .product
+            .code
+            .and_then(|c| self.product_index.get(c.as_str()).copied());
         let lot = match self
             .product_index
             .get(&key)
@@ -286,8 +294,11 @@ impl SettlementBook {
         let idx = u32::try_from(self.toewijzingen.len()).expect("fewer than 2^32 toewijzingen");
         self.toewijzing_index
             .insert(t.id.clone().into_boxed_str(), idx);
-        self.toewijzingen
-            .push(ToewijzingEntry { toewijzing: t, lot });
+        self.toewijzingen.push(ToewijzingEntry {
+            toewijzing: t,
+            lot,
+            product,
+        });
         Ok(())
     }
 
@@ -345,6 +356,29 @@ impl SettlementBook {
 
     pub(crate) fn toewijzing_at(&self, i: u32) -> &ToewijzingEntry {
         &self.toewijzingen[i as usize]
+    }
+
+    /// The municipality of residence on `start`, and whether nothing that
+    /// decides the payer changes in `(start, end]` (no move, no change of the
+    /// lot's payer rule). One client lookup for both: this is the hot path
+    /// of multi-day lines.
+    pub(crate) fn residence_span(
+        &self,
+        lot: u16,
+        client: Bsn,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> (Option<Gemeentecode>, bool) {
+        let l = &self.lots[usize::from(lot)];
+        let rule_changes = l.payer_from.iter().any(|(d, _)| *d > start && *d <= end);
+        match self.clients.get(&client) {
+            None => (None, !rule_changes),
+            Some(r @ Residences::One(_)) => (Some(r.on(start)), !rule_changes),
+            Some(r @ Residences::Many(rs)) => {
+                let moves = rs.iter().any(|x| x.from > start && x.from <= end);
+                (Some(r.on(start)), !rule_changes && !moves)
+            }
+        }
     }
 
     pub(crate) fn toewijzing_idx(&self, id: &str) -> Option<u32> {

@@ -64,6 +64,7 @@
 pub mod book;
 pub mod budget;
 pub mod explain;
+mod fxhash;
 pub mod line;
 pub mod lumpsum;
 pub mod rules;

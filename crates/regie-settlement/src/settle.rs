@@ -8,6 +8,7 @@
 //! grows with the number of active toewijzingen, not with the lines.
 
 use crate::book::SettlementBook;
+use crate::fxhash::FxHashMap;
 use crate::line::{
     DeclarationLine, LineOutcome, LinePart, PayerBasis, RejectedLine, SettlementLine, TariffUsed,
 };
@@ -483,6 +484,7 @@ fn payer_rule(b: &PayerBasis) -> Rule {
 
 /// Splits `[start, end]` into runs of days with the same (payer, tariff).
 /// `with_tariff = false` keeps one tariff (the first day's) for all runs.
+#[allow(clippy::too_many_arguments)] // internal hot-path helper; a struct would only rename the same eight values
 fn day_runs(
     book: &SettlementBook,
     lot: u16,
@@ -495,6 +497,30 @@ fn day_runs(
 ) -> Result<(), RejectReason> {
     out.clear();
     let first_tariff = tariff_idx(product, start).ok_or(RejectReason::NoTariff)?;
+    // Fast path: no move, no payer-rule change and (if it matters) the same
+    // tariff at both ends — tariff periods are sorted and disjoint, so the
+    // whole period then has one payer and one tariff.
+    let same_tariff = !with_tariff || tariff_idx(product, end) == Some(first_tariff);
+    if same_tariff {
+        let (residence, stable) = book.residence_span(lot, client, start, end);
+        if stable {
+            let rule = book.lot_at(lot).payer_on(start);
+            let (g, residence) = match rule {
+                PayerRule::Centrumgemeente { gemeente } => (gemeente, None),
+                PayerRule::Woonplaatsbeginsel => {
+                    let g = residence.ok_or(RejectReason::UnknownClient)?;
+                    (g, Some(g))
+                }
+            };
+            let basis = PayerBasis {
+                rule,
+                residence,
+                on: start,
+            };
+            out.push((start, end, g, basis, first_tariff));
+            return Ok(());
+        }
+    }
     let mut d = start;
     while d <= end {
         let (g, basis) = payer_on(book, lot, client, d)?;
@@ -553,9 +579,12 @@ pub(crate) fn price_line(
     if !product_ok {
         return Err(RejectReason::ProductMismatch);
     }
-    let pi = book
-        .product_idx(&line.product)
-        .ok_or(RejectReason::UnknownProduct)?;
+    let pi = match te.product {
+        Some(pi) if line.product.code == t.product.code => pi,
+        _ => book
+            .product_idx(&line.product)
+            .ok_or(RejectReason::UnknownProduct)?,
+    };
     let pe = book.product_at(pi);
     let lot_i = pe.lot;
     let lot = book.lot_at(lot_i);
@@ -868,7 +897,7 @@ where
 {
     let book = inputs.book;
     let mut scratch = Scratch::default();
-    let mut accs: HashMap<u32, ToewAcc> = HashMap::new();
+    let mut accs: FxHashMap<u32, ToewAcc> = FxHashMap::default();
     let mut rejected = Vec::new();
     let mut stats = SettlementStats::default();
 
@@ -928,7 +957,7 @@ where
     // Volume checks per toewijzing, then totals.
     let mut caps = Vec::new();
     let mut usage = Vec::new();
-    let mut rows: HashMap<RowKey, RowAcc> = HashMap::new();
+    let mut rows: FxHashMap<RowKey, RowAcc> = FxHashMap::default();
     for (ti, mut acc) in accs {
         let te = book.toewijzing_at(ti);
         let t = &te.toewijzing;

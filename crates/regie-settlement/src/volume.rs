@@ -12,22 +12,15 @@ use crate::rules::PartMonthRule;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use regie_domain::{Frequentie, FundingVariant, Period, Scope, Toewijzing, YearMonth};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 
 /// Distinct ISO calendar weeks that a closed period touches (IV077 counts
 /// "weeknummers", so a broken week counts as one).
 pub fn iso_weeks(p: &Period) -> u32 {
     let Some(end) = p.end() else { return 0 };
-    let mut weeks = BTreeSet::new();
-    let mut d = p.start();
-    while d <= end {
-        let w = d.iso_week();
-        weeks.insert((w.year(), w.week()));
-        // Jump to next Monday; no need to visit every day.
-        let to_monday = 7 - d.weekday().num_days_from_monday();
-        d = d + Days::new(u64::from(to_monday));
-    }
-    weeks.len() as u32
+    // ISO weeks run Monday–Sunday, so the weeks touched are those between
+    // the Monday on or before the start and the Monday on or before the end.
+    let monday = |d: NaiveDate| d - Days::new(u64::from(d.weekday().num_days_from_monday()));
+    ((monday(end) - monday(p.start())).num_days() / 7 + 1) as u32
 }
 
 /// Sundays in a closed period (outputgericht week volumes, IV077).
