@@ -1420,6 +1420,8 @@ impl Case {
                 if !decided && at.date() <= termijn_einde {
                     return Err(AccessError::BezwaartermijnLoopt(termijn_einde));
                 }
+                // Bridging care started during the onderzoek has nothing left to bridge.
+                self.stop_overbrugging(at.date(), facts);
                 self.close(Afsluiting::AfwijzingDefinitief, facts);
             }
 
