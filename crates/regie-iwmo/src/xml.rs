@@ -6,8 +6,7 @@
 use crate::model::Berichtklasse;
 use crate::types::{FacetError, RetourCode, SimpleType};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::Reader;
 use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
@@ -118,6 +117,12 @@ enum NsId {
     Other,
 }
 
+struct Binding {
+    prefix: Vec<u8>,
+    uri: Vec<u8>,
+    depth: usize,
+}
+
 enum Tok<'a> {
     Start(NsId, BytesStart<'a>, bool),
     End,
@@ -126,7 +131,12 @@ enum Tok<'a> {
 
 /// Pull reader: yields elements in document order, checking what the XSD checks.
 pub struct In<'a> {
-    r: NsReader<&'a [u8]>,
+    r: Reader<&'a [u8]>,
+    /// In-scope `xmlns` declarations. quick-xml's NsReader halves throughput,
+    /// and iWmo documents declare their two namespaces once on the root, so a
+    /// small stack searched from the end is all that is needed.
+    bindings: Vec<Binding>,
+    depth: usize,
     msg_ns: &'static str,
     peeked: Option<Tok<'a>>,
     /// A `<x/>` was opened: the next token is its synthetic end.
@@ -146,11 +156,13 @@ impl<'a> In<'a> {
         input: &'a [u8],
         namespaces: &[&'static str],
     ) -> Result<(Self, usize), ParseError> {
-        let mut r = NsReader::from_reader(input);
+        let mut r = Reader::from_reader(input);
         r.config_mut().check_end_names = true;
         r.config_mut().check_comments = true;
         let mut this = In {
             r,
+            bindings: Vec::with_capacity(4),
+            depth: 0,
             msg_ns: "",
             peeked: None,
             pending_end: false,
@@ -159,28 +171,19 @@ impl<'a> In<'a> {
         };
         loop {
             let pos = this.r.buffer_position();
-            let (ns_idx, ev) = match this.r.read_resolved_event() {
-                Ok((res, ev)) => {
-                    let idx = match res {
-                        ResolveResult::Bound(n) => namespaces
-                            .iter()
-                            .position(|u| u.as_bytes() == n.into_inner()),
-                        _ => None,
-                    };
-                    (idx, ev)
-                }
-                Err(e) => return Err(this.xml_err(e)),
-            };
+            let ev = this.r.read_event().map_err(|e| this.xml_err(e))?;
             match ev {
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 Event::DocType(_) => return Err(this.err_at(ParseErrorKind::Doctype, pos)),
                 Event::Start(e) | Event::Empty(e) => {
-                    let local = e.local_name();
-                    match ns_idx {
-                        Some(i) if local.as_ref() == b"Bericht" => {
+                    this.open_element(&e)?;
+                    let idx = this
+                        .resolve(e.name().as_ref())
+                        .and_then(|uri| namespaces.iter().position(|u| u.as_bytes() == uri));
+                    match idx {
+                        Some(i) if e.local_name().as_ref() == b"Bericht" => {
                             this.msg_ns = namespaces[i];
-                            this.check_attributes(&e)?;
                             this.path.push("Bericht");
                             return Ok((this, i));
                         }
@@ -198,6 +201,75 @@ impl<'a> In<'a> {
                 _ => return Err(this.err_at(ParseErrorKind::UnexpectedText, pos)),
             }
         }
+    }
+
+    /// Namespace URI bound to the prefix of a qualified name (`None` if unbound).
+    fn resolve(&self, qname: &[u8]) -> Option<&[u8]> {
+        let prefix = match qname.iter().position(|b| *b == b':') {
+            Some(i) => &qname[..i],
+            None => &[][..],
+        };
+        self.bindings
+            .iter()
+            .rev()
+            .find(|b| b.prefix == prefix)
+            .map(|b| &b.uri[..])
+            .filter(|u| !u.is_empty())
+    }
+
+    /// Enters a start tag: registers its `xmlns` declarations, checks its
+    /// other attributes and classifies its namespace.
+    fn open_element(&mut self, e: &BytesStart<'_>) -> Result<NsId, ParseError> {
+        self.depth += 1;
+        if !is_blank(e.attributes_raw()) {
+            let mut others = false;
+            for a in e.attributes() {
+                let a = a.map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
+                let key = a.key.as_ref();
+                let prefix = if key == b"xmlns" {
+                    Vec::new()
+                } else if let Some(p) = key.strip_prefix(b"xmlns:") {
+                    p.to_vec()
+                } else {
+                    others = true;
+                    continue;
+                };
+                let uri = a
+                    .unescape_value()
+                    .map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
+                self.bindings.push(Binding {
+                    prefix,
+                    uri: uri.as_bytes().to_vec(),
+                    depth: self.depth,
+                });
+            }
+            if others {
+                for a in e.attributes().flatten() {
+                    let key = a.key.as_ref();
+                    if key == b"xmlns" || key.starts_with(b"xmlns:") {
+                        continue;
+                    }
+                    // xsi:* attributes (schemaLocation etc.) are allowed on any element by XSD.
+                    if key.contains(&b':') && self.resolve(key) == Some(NS_XSI) {
+                        continue;
+                    }
+                    return Err(self.err(ParseErrorKind::Attribute(lossy(key))));
+                }
+            }
+        }
+        Ok(match self.resolve(e.name().as_ref()) {
+            Some(u) if u == NS_BASIS.as_bytes() => NsId::Basis,
+            Some(u) if u == self.msg_ns.as_bytes() => NsId::Msg,
+            _ => NsId::Other,
+        })
+    }
+
+    /// Leaves an element: drops the declarations it made.
+    fn close_element(&mut self) {
+        while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
+            self.bindings.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn xml_err(&self, e: quick_xml::Error) -> ParseError {
@@ -232,42 +304,30 @@ impl<'a> In<'a> {
         self.classes.pop();
     }
 
-    fn check_attributes(&self, e: &BytesStart<'_>) -> Result<(), ParseError> {
-        for a in e.attributes() {
-            let a = a.map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
-            let key = a.key;
-            if key.as_namespace_binding().is_some() {
-                continue;
-            }
-            // xsi:* attributes (schemaLocation etc.) are allowed on any element by XSD.
-            if let (ResolveResult::Bound(ns), _) = self.r.resolve_attribute(key) {
-                if ns.into_inner() == NS_XSI {
-                    continue;
-                }
-            }
-            return Err(self.err(ParseErrorKind::Attribute(lossy(key.as_ref()))));
-        }
-        Ok(())
-    }
-
     fn next_tok(&mut self) -> Result<Tok<'a>, ParseError> {
         if let Some(t) = self.peeked.take() {
             return Ok(t);
         }
         if self.pending_end {
             self.pending_end = false;
+            self.close_element();
             return Ok(Tok::End);
         }
         loop {
-            let msg_ns = self.msg_ns;
-            let (id, ev) = match self.r.read_resolved_event() {
-                Ok((res, ev)) => (ns_id(&res, msg_ns), ev),
-                Err(e) => return Err(self.xml_err(e)),
-            };
+            let ev = self.r.read_event().map_err(|e| self.xml_err(e))?;
             match ev {
-                Event::Start(e) => return Ok(Tok::Start(id, e, false)),
-                Event::Empty(e) => return Ok(Tok::Start(id, e, true)),
-                Event::End(_) => return Ok(Tok::End),
+                Event::Start(e) => {
+                    let id = self.open_element(&e)?;
+                    return Ok(Tok::Start(id, e, false));
+                }
+                Event::Empty(e) => {
+                    let id = self.open_element(&e)?;
+                    return Ok(Tok::Start(id, e, true));
+                }
+                Event::End(_) => {
+                    self.close_element();
+                    return Ok(Tok::End);
+                }
                 Event::Eof => return Ok(Tok::Eof),
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) => {
@@ -324,9 +384,8 @@ impl<'a> In<'a> {
     /// Consumes the start tag just peeked and enters it.
     fn enter(&mut self, name: &'static str) -> Result<(), ParseError> {
         match self.next_tok()? {
-            Tok::Start(_, e, empty) => {
+            Tok::Start(_, _, empty) => {
                 self.path.push(name);
-                self.check_attributes(&e)?;
                 self.pending_end = empty;
                 Ok(())
             }
@@ -354,6 +413,7 @@ impl<'a> In<'a> {
         debug_assert!(self.peeked.is_none());
         if self.pending_end {
             self.pending_end = false;
+            self.close_element();
             return Ok(Cow::Borrowed(""));
         }
         let mut acc: Option<Cow<'a, str>> = None;
@@ -387,7 +447,10 @@ impl<'a> In<'a> {
                     )
                 }
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::End(_) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Event::End(_) => {
+                    self.close_element();
+                    return Ok(acc.unwrap_or(Cow::Borrowed("")));
+                }
                 Event::Start(e) | Event::Empty(e) => {
                     return Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
                 }
@@ -555,14 +618,6 @@ impl<'a> In<'a> {
                 _ => return Err(self.err(ParseErrorKind::Trailing)),
             }
         }
-    }
-}
-
-fn ns_id(res: &ResolveResult<'_>, msg_ns: &str) -> NsId {
-    match res {
-        ResolveResult::Bound(n) if n.into_inner() == NS_BASIS.as_bytes() => NsId::Basis,
-        ResolveResult::Bound(n) if n.into_inner() == msg_ns.as_bytes() => NsId::Msg,
-        _ => NsId::Other,
     }
 }
 
@@ -747,5 +802,87 @@ impl Out {
 impl fmt::Debug for Out {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Out").field("len", &self.buf.len()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bericht::{self, Bericht};
+    use crate::sample;
+    use crate::xml::ParseErrorKind;
+
+    fn sample_xml() -> String {
+        sample::toewijzing(&sample::Partijen::default(), "T1", sample::bsn(1), 1001).to_xml()
+    }
+
+    #[test]
+    fn namespaces_are_resolved_not_matched_by_prefix() {
+        let xml = sample_xml();
+        let original = bericht::parse(xml.as_bytes()).unwrap();
+        // Default namespace for the message, other prefix for the basisschema.
+        let other = xml
+            .replace("wmo301:", "")
+            .replace("xmlns:wmo301=", "xmlns=")
+            .replace("iwmo:", "b:")
+            .replace("xmlns:iwmo=", "xmlns:b=");
+        let parsed = bericht::parse(other.as_bytes())
+            .map_err(|e| e.error)
+            .unwrap();
+        assert_eq!(parsed, original);
+        // A prefix redeclared on an inner element applies to that subtree only.
+        let nested = xml.replace(
+            "<wmo301:Naam>",
+            "<wmo301:Naam xmlns:iwmo=\"http://www.istandaarden.nl/iwmo/3_2/basisschema/schema\">",
+        );
+        assert_eq!(
+            bericht::parse(nested.as_bytes())
+                .map_err(|e| e.error)
+                .unwrap(),
+            original
+        );
+        // Same local names in the wrong namespace are rejected.
+        let wrong = xml.replace(
+            "xmlns:iwmo=\"http://www.istandaarden.nl/iwmo/3_2/basisschema/schema\"",
+            "xmlns:iwmo=\"urn:other\"",
+        );
+        let err = bericht::parse(wrong.as_bytes()).unwrap_err().error;
+        assert!(matches!(err.kind, ParseErrorKind::Namespace(_)), "{err}");
+    }
+
+    #[test]
+    fn attributes_and_doctype_are_refused_except_xsi() {
+        let xml = sample_xml();
+        let xsi = xml.replace(
+            "<wmo301:Client>",
+            "<wmo301:Client xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"a b\">",
+        );
+        assert!(matches!(
+            bericht::parse(xsi.as_bytes()),
+            Ok(Bericht::Wmo301(_))
+        ));
+        let attr = xml.replace("<wmo301:Client>", "<wmo301:Client id=\"1\">");
+        assert!(matches!(
+            bericht::parse(attr.as_bytes()).unwrap_err().error.kind,
+            ParseErrorKind::Attribute(_)
+        ));
+        let doctype = xml.replacen("?>", "?><!DOCTYPE x [<!ENTITY a \"b\">]>", 1);
+        assert!(matches!(
+            bericht::parse(doctype.as_bytes()).unwrap_err().error.kind,
+            ParseErrorKind::Doctype
+        ));
+        let trailing = format!("{xml}<x/>");
+        assert!(matches!(
+            bericht::parse(trailing.as_bytes()).unwrap_err().error.kind,
+            ParseErrorKind::Trailing
+        ));
+    }
+
+    #[test]
+    fn errors_name_the_class_and_path() {
+        let xml = sample_xml().replace("<wmo301:Geslacht>2<", "<wmo301:Geslacht>9<");
+        let e = bericht::parse(xml.as_bytes()).unwrap_err().error;
+        assert_eq!(e.klasse, crate::model::Berichtklasse::Client);
+        assert_eq!(e.pad, "Bericht/Client/Geslacht");
+        assert!(matches!(e.kind, ParseErrorKind::Facet(_)));
     }
 }

@@ -176,6 +176,10 @@ pub struct InMemoryContext {
     prestaties: HashMap<(String, String), PrestatieInfo>,
     declaratienummers: HashSet<(String, String, String)>,
     tarieven: HashMap<(String, String, String, Eenheid), u32>,
+    // Secondary indices so client-level queries do not scan the whole chain.
+    toewijzingen_per_client: HashMap<(String, String, String), Vec<u32>>,
+    verzoeken_per_client: HashMap<(String, String, String), Vec<String>>,
+    prestaties_per_toewijzing: HashMap<(String, u32), Vec<(String, String)>>,
 }
 
 fn product_key(p: &Option<Product>) -> Option<String> {
@@ -214,6 +218,23 @@ impl InMemoryContext {
         );
     }
 
+    fn add_verzoek(&mut self, gemeente: &str, aanbieder: &str, bsn: &str, referentie: &str) {
+        self.verzoeken.insert(
+            (aanbieder.to_string(), referentie.to_string()),
+            VerzoekInfo {
+                gemeente: gemeente.into(),
+                aanbieder: aanbieder.into(),
+                bsn: bsn.into(),
+                antwoorden: vec![],
+                toegewezen: false,
+            },
+        );
+        self.verzoeken_per_client
+            .entry((gemeente.into(), aanbieder.into(), bsn.into()))
+            .or_default()
+            .push(referentie.to_string());
+    }
+
     /// Applies an accepted heen message to the state.
     pub fn record(&mut self, b: &Bericht) {
         match b {
@@ -247,6 +268,17 @@ impl InMemoryContext {
                         {
                             v.toegewezen = true;
                         }
+                    }
+                    let per_client = self
+                        .toewijzingen_per_client
+                        .entry((
+                            info.gemeente.clone(),
+                            info.aanbieder.clone(),
+                            info.bsn.clone(),
+                        ))
+                        .or_default();
+                    if !per_client.contains(&info.toewijzing_nummer) {
+                        per_client.push(info.toewijzing_nummer);
                     }
                     self.toewijzingen
                         .insert((info.gemeente.clone(), info.toewijzing_nummer), info);
@@ -328,15 +360,11 @@ impl InMemoryContext {
                     h.bericht_identificatie.identificatie.to_string(),
                 ));
                 for ap in &m.client.aangevraagde_producten {
-                    self.verzoeken.insert(
-                        (h.afzender.to_string(), ap.referentie_aanbieder.to_string()),
-                        VerzoekInfo {
-                            gemeente: h.ontvanger.to_string(),
-                            aanbieder: h.afzender.to_string(),
-                            bsn: m.client.bsn.to_string(),
-                            antwoorden: vec![],
-                            toegewezen: false,
-                        },
+                    self.add_verzoek(
+                        h.ontvanger.as_str(),
+                        h.afzender.as_str(),
+                        m.client.bsn.as_str(),
+                        ap.referentie_aanbieder.as_str(),
                     );
                 }
             }
@@ -347,18 +375,11 @@ impl InMemoryContext {
                     h.afzender.to_string(),
                     h.bericht_identificatie.identificatie.to_string(),
                 ));
-                self.verzoeken.insert(
-                    (
-                        h.afzender.to_string(),
-                        m.client.verzoek.referentie_aanbieder.to_string(),
-                    ),
-                    VerzoekInfo {
-                        gemeente: h.ontvanger.to_string(),
-                        aanbieder: h.afzender.to_string(),
-                        bsn: m.client.bsn.to_string(),
-                        antwoorden: vec![],
-                        toegewezen: false,
-                    },
+                self.add_verzoek(
+                    h.ontvanger.as_str(),
+                    h.afzender.as_str(),
+                    m.client.bsn.as_str(),
+                    m.client.verzoek.referentie_aanbieder.as_str(),
                 );
             }
             Bericht::Wmo319(m) => {
@@ -397,11 +418,13 @@ impl InMemoryContext {
                                 orig.gecrediteerd = true;
                             }
                         }
+                        let refnr = p.product_referentie.referentie_nummer.to_string();
+                        self.prestaties_per_toewijzing
+                            .entry((gm.clone(), p.toewijzing_nummer.get()))
+                            .or_default()
+                            .push((ag.clone(), refnr.clone()));
                         self.prestaties.insert(
-                            (
-                                ag.clone(),
-                                p.product_referentie.referentie_nummer.to_string(),
-                            ),
+                            (ag.clone(), refnr),
                             PrestatieInfo {
                                 gemeente: gm.clone(),
                                 bsn: c.bsn.to_string(),
@@ -434,10 +457,17 @@ impl ChainContext for InMemoryContext {
             .cloned()
     }
     fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<ToewijzingInfo> {
-        let mut v: Vec<_> = self
-            .toewijzingen
-            .values()
-            .filter(|t| t.gemeente == gemeente && t.aanbieder == aanbieder && t.bsn == bsn)
+        let Some(nummers) =
+            self.toewijzingen_per_client
+                .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
+        else {
+            return Vec::new();
+        };
+        let mut v: Vec<_> = nummers
+            .iter()
+            .filter_map(|n| self.toewijzingen.get(&(gemeente.to_string(), *n)))
+            // A number re-sent for another client moves the toewijzing; keep only current owners.
+            .filter(|t| t.aanbieder == aanbieder && t.bsn == bsn)
             .cloned()
             .collect();
         v.sort_by_key(|t| t.toewijzing_nummer);

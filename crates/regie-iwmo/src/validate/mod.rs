@@ -296,7 +296,7 @@ pub fn validate_with(xml: &[u8], ctx: &dyn ChainContext, opts: &Options) -> Vali
         },
         Ok(Started::Heen(t, h, r)) => match bericht::finish_heen(t, h, r) {
             Err(f) => parse_failure_report(f),
-            Ok(b) => validate_bericht(&b, ctx, opts),
+            Ok(b) => validate_heen_owned(b, ctx, opts),
         },
         Ok(Started::Declaratie(mut d)) => {
             let mut state = checks::DeclaratieState::new(&d.header, &d.declaratie, ctx, opts);
@@ -376,13 +376,19 @@ pub fn validate_bericht(b: &Bericht, ctx: &dyn ChainContext, opts: &Options) -> 
             toegekend,
         };
     }
+    validate_heen_owned(b.clone(), ctx, opts)
+}
+
+/// Heen messages other than WMO323: the report takes the parsed message
+/// (no copy on the hot path of [`validate`]).
+fn validate_heen_owned(b: Bericht, ctx: &dyn ChainContext, opts: &Options) -> ValidationReport {
     let mut sink = Sink { issues: Vec::new() };
-    let header = checks::check_heen(b, ctx, opts, &mut sink);
+    let header = checks::check_heen(&b, ctx, opts, &mut sink);
     ValidationReport {
-        message_type: Some(t),
+        message_type: Some(b.message_type()),
         header,
         issues: sink.issues,
-        bericht: Some(b.clone()),
+        bericht: Some(b),
         declaratie_client_index: Vec::new(),
         toegekend: 0,
     }
