@@ -128,6 +128,11 @@ impl Store {
         &self.pool
     }
 
+    /// Number of migrations this build knows (the schema version it expects).
+    pub fn known_migrations() -> i64 {
+        MIGRATIONS.len() as i64
+    }
+
     /// Number of applied migrations.
     pub async fn schema_version(&self) -> Result<i64> {
         let v: (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations")
