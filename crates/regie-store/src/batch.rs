@@ -1,7 +1,7 @@
 //! Bulk insertion of clients with their care, for the population generator
 //! and migrations from legacy systems.
 
-use crate::{date_str, placeholders, Result, Store, StoreError};
+use crate::{date_str, placeholders, Backend, Result, Store, StoreError};
 use regie_domain::{Beschikking, Client, Gemeentecode, Scope, Toewijzing, ToewijzingBook};
 use sqlx::{Any, Transaction};
 
@@ -62,9 +62,9 @@ impl Store {
     pub async fn insert_batch(&self, region_id: &str, batch: &SimBatch) -> Result<()> {
         batch.validate()?;
         let mut tx = self.pool.begin().await?;
-        insert_clients(&mut tx, region_id, &batch.clients).await?;
-        insert_beschikkingen(&mut tx, region_id, &batch.beschikkingen).await?;
-        insert_toewijzingen(&mut tx, region_id, &batch.toewijzingen).await?;
+        insert_clients(&mut tx, self.backend, region_id, &batch.clients).await?;
+        insert_beschikkingen(&mut tx, self.backend, region_id, &batch.beschikkingen).await?;
+        insert_toewijzingen(&mut tx, self.backend, region_id, &batch.toewijzingen).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -128,13 +128,14 @@ fn conflict(e: sqlx::Error, what: &str) -> StoreError {
 
 async fn insert_clients(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     region_id: &str,
     clients: &[Client],
 ) -> Result<()> {
     for chunk in clients.chunks(BATCH_ROWS) {
         let sql = format!(
             "INSERT INTO clients (bsn, birth_date, region_id) VALUES {}",
-            placeholders(chunk.len(), 3)
+            placeholders(backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {
@@ -154,7 +155,7 @@ async fn insert_clients(
     for chunk in residences.chunks(BATCH_ROWS) {
         let sql = format!(
             "INSERT INTO residences (bsn, from_date, gemeente) VALUES {}",
-            placeholders(chunk.len(), 3)
+            placeholders(backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for (bsn, r) in chunk {
@@ -172,13 +173,14 @@ async fn insert_clients(
 
 pub(crate) async fn insert_beschikkingen(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     region_id: &str,
     rows: &[Beschikking],
 ) -> Result<()> {
     for chunk in rows.chunks(BATCH_ROWS) {
         let sql = format!(
             "INSERT INTO beschikkingen (id, region_id, bsn, aard, categorie, productcode, volume, unit, frequentie, duur_start, duur_end, decided_on, motivation, rechtsmiddelen) VALUES {}",
-            placeholders(chunk.len(), 14)
+            placeholders(backend, chunk.len(), 14)
         );
         let mut q = sqlx::query(&sql);
         for b in chunk {
@@ -207,13 +209,14 @@ pub(crate) async fn insert_beschikkingen(
 
 pub(crate) async fn insert_toewijzingen(
     tx: &mut Transaction<'_, Any>,
+    backend: Backend,
     region_id: &str,
     rows: &[ToewijzingRow],
 ) -> Result<()> {
     for chunk in rows.chunks(BATCH_ROWS) {
         let sql = format!(
             "INSERT INTO toewijzingen (id, region_id, beschikking_id, bsn, provider_agb, lot_id, product_key, categorie, productcode, gemeente, scope_kind, volume, unit, frequentie, budget_cents, start_date, end_date, reden_wijziging) VALUES {}",
-            placeholders(chunk.len(), 18)
+            placeholders(backend, chunk.len(), 18)
         );
         let mut q = sqlx::query(&sql);
         for row in chunk {

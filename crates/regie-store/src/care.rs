@@ -98,7 +98,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        insert_beschikkingen(&mut tx, region_id, std::slice::from_ref(b)).await?;
+        insert_beschikkingen(&mut tx, self.backend, region_id, std::slice::from_ref(b)).await?;
         crate::audit::record_tx(
             &mut tx,
             actor,
@@ -145,7 +145,7 @@ impl Store {
             }
             .into());
         }
-        insert_toewijzingen(&mut tx, region_id, std::slice::from_ref(row)).await?;
+        insert_toewijzingen(&mut tx, self.backend, region_id, std::slice::from_ref(row)).await?;
         crate::audit::record_tx(
             &mut tx,
             actor,

