@@ -295,47 +295,7 @@ impl Store {
             .move_to(to, date)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO residences (bsn, from_date, gemeente) VALUES ($1, $2, $3)")
-            .bind(bsn.to_string())
-            .bind(date_str(date))
-            .bind(to.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let d = date_str(date);
-        let running = sqlx::query(
-            "SELECT id, region_id, beschikking_id, provider_agb, lot_id, product_key, categorie, productcode, gemeente, scope_kind, volume, unit, frequentie, budget_cents, start_date, end_date FROM toewijzingen WHERE bsn = $1 AND start_date < $2 AND (end_date IS NULL OR end_date >= $3)",
-        )
-        .bind(bsn.to_string())
-        .bind(&d)
-        .bind(&d)
-        .fetch_all(&mut *tx)
-        .await?;
-        let day_before = date.pred_opt().expect("date");
-        let mut new_ids = Vec::new();
-        for r in running {
-            let id: String = r.try_get(0)?;
-            let new_id = format!("{id}-V{}", date.format("%Y%m%d"));
-            sqlx::query(
-                "UPDATE toewijzingen SET end_date = $1, reden_wijziging = $2 WHERE id = $3",
-            )
-            .bind(date_str(day_before))
-            .bind(i32::from(reden.0))
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO toewijzingen (id, region_id, beschikking_id, bsn, provider_agb, lot_id, product_key, categorie, productcode, gemeente, scope_kind, volume, unit, frequentie, budget_cents, start_date, end_date, reden_wijziging) \
-                 SELECT $1, region_id, beschikking_id, bsn, provider_agb, lot_id, product_key, categorie, productcode, $2, scope_kind, volume, unit, frequentie, budget_cents, $3, $4, NULL FROM toewijzingen WHERE id = $5",
-            )
-            .bind(&new_id)
-            .bind(to.to_string())
-            .bind(&d)
-            .bind(r.try_get::<Option<String>, _>(15)?)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
-            new_ids.push(new_id);
-        }
+        let new_ids = move_in_tx(&mut tx, bsn, to, date, reden).await?;
         crate::audit::record_tx(
             &mut tx,
             actor,
@@ -347,4 +307,58 @@ impl Store {
         tx.commit().await?;
         Ok(new_ids)
     }
+}
+
+/// The table side of a move inside an open transaction: a residence row from
+/// `date`; toewijzingen running across the move end the day before with
+/// `reden` and continue as `ID-VYYYYMMDD` under the new municipality from
+/// `date`. Returns the ids of the continuations. Used by
+/// [`Store::record_move`] and by the access workflow's `Verhuisd` event.
+pub(crate) async fn move_in_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    bsn: Bsn,
+    to: Gemeentecode,
+    date: chrono::NaiveDate,
+    reden: RedenWijziging,
+) -> Result<Vec<String>> {
+    sqlx::query("INSERT INTO residences (bsn, from_date, gemeente) VALUES ($1, $2, $3)")
+        .bind(bsn.to_string())
+        .bind(date_str(date))
+        .bind(to.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let d = date_str(date);
+    let running = sqlx::query(
+            "SELECT id, region_id, beschikking_id, provider_agb, lot_id, product_key, categorie, productcode, gemeente, scope_kind, volume, unit, frequentie, budget_cents, start_date, end_date FROM toewijzingen WHERE bsn = $1 AND start_date < $2 AND (end_date IS NULL OR end_date >= $3)",
+        )
+        .bind(bsn.to_string())
+        .bind(&d)
+        .bind(&d)
+        .fetch_all(&mut **tx)
+        .await?;
+    let day_before = date.pred_opt().expect("date");
+    let mut new_ids = Vec::new();
+    for r in running {
+        let id: String = r.try_get(0)?;
+        let new_id = format!("{id}-V{}", date.format("%Y%m%d"));
+        sqlx::query("UPDATE toewijzingen SET end_date = $1, reden_wijziging = $2 WHERE id = $3")
+            .bind(date_str(day_before))
+            .bind(i32::from(reden.0))
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+                "INSERT INTO toewijzingen (id, region_id, beschikking_id, bsn, provider_agb, lot_id, product_key, categorie, productcode, gemeente, scope_kind, volume, unit, frequentie, budget_cents, start_date, end_date, reden_wijziging) \
+                 SELECT $1, region_id, beschikking_id, bsn, provider_agb, lot_id, product_key, categorie, productcode, $2, scope_kind, volume, unit, frequentie, budget_cents, $3, $4, NULL FROM toewijzingen WHERE id = $5",
+            )
+            .bind(&new_id)
+            .bind(to.to_string())
+            .bind(&d)
+            .bind(r.try_get::<Option<String>, _>(15)?)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+        new_ids.push(new_id);
+    }
+    Ok(new_ids)
 }

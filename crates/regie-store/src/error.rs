@@ -38,6 +38,17 @@ pub enum StoreError {
     /// An insert collides with an existing row.
     #[error("{0}")]
     Conflict(String),
+    /// The access workflow refused an event; nothing was written.
+    #[error("refused: {0}")]
+    Refused(#[from] regie_access::AccessError),
+    /// Another writer appended to the case first (optimistic concurrency on seq).
+    #[error("case {case_id} changed concurrently: seq {seq} is already taken; reload and retry")]
+    SeqConflict {
+        /// Case id.
+        case_id: String,
+        /// The seq this writer tried to append.
+        seq: i64,
+    },
     /// JSON (de)serialisation of a settings column.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),

@@ -8,6 +8,7 @@ mod error;
 mod region;
 pub use care::ToewijzingSummary;
 pub use region::{RegionInput, StoredLot, StoredRegion};
+pub mod access;
 mod audit;
 pub mod batch;
 mod stats;
@@ -38,13 +39,10 @@ pub struct Store {
     backend: Backend,
 }
 
-/// Versioned migrations, embedded at compile time. Listed by hand (instead of
-/// `sqlx::migrate!`) to avoid compiling sqlx's proc-macro stack.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+/// Versioned migrations, embedded at compile time by build.rs from every
+/// `migrations/NNNN_name.sql` file (instead of `sqlx::migrate!`, to avoid
+/// compiling sqlx's proc-macro stack).
+const MIGRATIONS: &[(i64, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 fn migrator() -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};
