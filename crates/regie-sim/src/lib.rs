@@ -140,7 +140,9 @@ impl Generator {
         homes.push(outside_code(region));
         let mut options = Vec::new();
         let (home_weights, multi_permille, move_permille) = match profile {
-            Some(p) => {
+            // A profile with product rows calibrates the product mix; one with
+            // only client totals (Meierij) falls through to the uniform mix below.
+            Some(p) if !p.products.is_empty() => {
                 for pp in &p.products {
                     let (li, pi) = find_product(lots, &pp.product)
                         .ok_or_else(|| SimError::UnknownProduct(pp.product.clone()))?;
@@ -178,8 +180,9 @@ impl Generator {
                 }
                 (hw, multi, moves)
             }
-            None => {
-                // No figures: every product equally likely everywhere.
+            _ => {
+                // No product figures: every product equally likely everywhere,
+                // municipalities weighted by the profile's client totals if any.
                 for (li, lot) in lots.iter().enumerate() {
                     for pi in 0..lot.products.len() {
                         let mut w = vec![1; members];
@@ -193,8 +196,17 @@ impl Generator {
                         });
                     }
                 }
-                let mut hw = vec![1; members];
+                let mut hw: Vec<u64> = match profile {
+                    Some(p) if p.municipality_totals.values().any(|n| *n > 0) => homes[..members]
+                        .iter()
+                        .map(|g| u64::from(p.municipality_totals.get(g).copied().unwrap_or(0)))
+                        .collect(),
+                    _ => vec![1; members],
+                };
                 hw.push(0);
+                for o in &mut options {
+                    o.weights = hw.iter().map(|w| u64::from(*w > 0)).collect();
+                }
                 (hw, DEFAULT_MULTI_PERMILLE, DEFAULT_MOVE_PERMILLE)
             }
         };

@@ -81,7 +81,7 @@ impl Store {
         .fetch(&self.pool);
         let mut current: Option<String> = None;
         let mut keys: Vec<(Option<String>, StatsCell)> = Vec::new();
-        let mut flush = |keys: &mut Vec<(Option<String>, StatsCell)>,
+        let flush = |keys: &mut Vec<(Option<String>, StatsCell)>,
                          counts: &mut BTreeMap<_, u64>| {
             keys.sort();
             keys.dedup();
