@@ -198,3 +198,65 @@ pub fn stats_table(t: &UniqueClientTable, rf: &RegionFile) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regie_domain::{Gemeentecode, Period};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn stats_table_layout() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../regions/amersfoort.toml");
+        let rf = regie_regions::load_file(std::path::Path::new(path)).unwrap();
+        let amf: Gemeentecode = "0307".parse().unwrap();
+        let soest: Gemeentecode = "0342".parse().unwrap();
+        let mut counts = BTreeMap::new();
+        let mut put = |p: Option<&str>, c: StatsCell, n: u64| {
+            counts.insert((p.map(str::to_string), c), n);
+        };
+        // Three clients: one with IN3 and IN4 in Amersfoort, one IN3 who moved
+        // Amersfoort → Soest, one IN4 outside the region.
+        put(Some("02N03"), StatsCell::Total, 2);
+        put(Some("02N03"), StatsCell::Regional, 2);
+        put(Some("02N03"), StatsCell::Municipality(amf), 2);
+        put(Some("02N03"), StatsCell::Municipality(soest), 1);
+        put(Some("02N04"), StatsCell::Total, 2);
+        put(Some("02N04"), StatsCell::Regional, 1);
+        put(Some("02N04"), StatsCell::Municipality(amf), 1);
+        put(Some("02N04"), StatsCell::OutsideRegion, 1);
+        put(None, StatsCell::Total, 3);
+        put(None, StatsCell::Regional, 2);
+        put(None, StatsCell::Municipality(amf), 2);
+        put(None, StatsCell::Municipality(soest), 1);
+        put(None, StatsCell::OutsideRegion, 1);
+        let t = UniqueClientTable {
+            region_id: "amersfoort".into(),
+            period: Period::new(
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2024, 12, 31),
+            )
+            .unwrap(),
+            municipalities: rf
+                .region
+                .municipalities()
+                .iter()
+                .map(|m| (m.code, m.name.clone()))
+                .collect(),
+            products: vec!["02N03".into(), "02N04".into()],
+            counts,
+        };
+        let out = stats_table(&t, &rf);
+        assert!(out.contains("Totalen"));
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn region_summaries() {
+        for f in ["amersfoort", "hart-van-brabant", "meierij", "nijmegen"] {
+            let path = format!("{}/../../regions/{f}.toml", env!("CARGO_MANIFEST_DIR"));
+            let rf = regie_regions::load_file(std::path::Path::new(&path)).unwrap();
+            insta::assert_snapshot!(format!("summary_{f}"), region_summary(&rf));
+        }
+    }
+}
