@@ -144,7 +144,7 @@ impl ContractParty {
 /// Terms specific to taakgericht (lumpsum) funding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaakgerichtTerms {
-    /// Lumpsum per contract year (the planned reduction path).
+    /// Lumpsum per calendar year (the planned reduction path); `budget_for` looks it up.
     pub annual_budget: Vec<(i32, Money)>,
     /// Expected client count: outside `[min, max]` the parties must consult.
     pub client_bandwidth: (u32, u32),
