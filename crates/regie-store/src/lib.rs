@@ -11,6 +11,7 @@ pub use region::{RegionInput, StoredLot, StoredRegion};
 pub mod access;
 mod audit;
 pub mod batch;
+pub mod iwmo;
 mod stats;
 
 pub use audit::AuditEntry;
