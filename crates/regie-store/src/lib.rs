@@ -12,11 +12,16 @@ pub mod access;
 mod audit;
 pub mod batch;
 pub mod iwmo;
+pub mod settlement;
 mod stats;
 
 pub use audit::AuditEntry;
 pub use batch::{SimBatch, ToewijzingRow, BATCH_ROWS};
 pub use error::{Result, StoreError};
+pub use settlement::{
+    BookSettings, DeclarationSource, LineFilter, MonthAmount, StoredBudget, StoredSettlement,
+    StoredToewijzing,
+};
 pub use stats::{StatsCell, UniqueClientTable};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
