@@ -1,6 +1,7 @@
 //! `regie`: the command line of the Regie Wmo chain system.
 
 mod commands;
+mod iwmo;
 mod render;
 
 use anyhow::Result;
@@ -39,6 +40,11 @@ enum Command {
     Simulate(SimulateArgs),
     /// Unique clients per municipality × product (distinct counts, not sums).
     Stats(StatsArgs),
+    /// iWmo 3.2 messages: validate, ingest, export, deadlines, bench.
+    Iwmo {
+        #[command(subcommand)]
+        command: iwmo::IwmoCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,5 +130,6 @@ async fn run(cli: Cli) -> Result<()> {
         },
         Command::Simulate(args) => commands::simulate(&ctx, args).await,
         Command::Stats(args) => commands::stats(&ctx, args).await,
+        Command::Iwmo { command } => iwmo::run(&ctx.db, ctx.quiet, command).await,
     }
 }

@@ -1812,7 +1812,8 @@ impl Store {
     }
 
     /// Sends WMO301s for the toewijzingen of one aanbieder or gemeente running
-    /// on or after `since`: one message per client and aanbieder with all its
+    /// on or after `since` (taakgericht lots get no per-client toewijzing, OP086
+    /// — they are skipped): one message per client and aanbieder with all its
     /// toewijzingen there; clients whose toewijzingen are unchanged since the
     /// last WMO301 are skipped. Each message is validated against the chain
     /// state and written in its own transaction.
@@ -1829,7 +1830,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT t.id, t.gemeente, t.provider_agb, t.bsn, t.categorie, t.productcode, t.volume, t.unit, t.frequentie, t.budget_cents, t.start_date, t.end_date, t.reden_wijziging, c.birth_date, l.funding \
              FROM toewijzingen t JOIN clients c ON c.bsn = t.bsn JOIN lots l ON l.region_id = t.region_id AND l.id = t.lot_id \
-             WHERE t.{col} = $1 AND (t.end_date IS NULL OR t.end_date >= $2) ORDER BY t.gemeente, t.provider_agb, t.bsn, t.start_date, t.id"
+             WHERE t.{col} = $1 AND (t.end_date IS NULL OR t.end_date >= $2) AND l.funding NOT LIKE '%taakgericht%' ORDER BY t.gemeente, t.provider_agb, t.bsn, t.start_date, t.id"
         ))
         .bind(val)
         .bind(date_str(since))
@@ -1982,7 +1983,8 @@ impl Store {
                     datum_gebruik: None,
                 },
                 // Names and addresses live in the BRP, not in this store: the
-                // aanbieder reads them from there; the message carries placeholders.
+                // aanbieder reads them from there; the message carries placeholders
+                // (name "Onbekend", the sample BRP address) to satisfy CD034/TR006.
                 geslacht: Geslacht::Onbekend,
                 naam: VolledigeNaam {
                     geslachtsnaam: Achternaam {
@@ -1999,15 +2001,7 @@ impl Store {
                 wettelijke_vertegenwoordiging: None,
                 commentaar: None,
                 relaties: vec![],
-                contactgegevens: vec![Contact {
-                    soort: AdresSoort::BrpAdres,
-                    adres: None,
-                    organisatie: None,
-                    telefoon: None,
-                    emailadres: None,
-                    periode: None,
-                    retourcodes: vec![],
-                }],
+                contactgegevens: vec![regie_iwmo::sample::contact()],
                 toegewezen_producten: producten,
                 retourcodes: vec![],
             },

@@ -1,0 +1,539 @@
+//! `regie iwmo …`: validate message files, ingest an inbox into the store,
+//! export WMO301s, report the deadlines of the standard, and benchmark.
+
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use regie_iwmo::bericht::{Bericht, MessageType};
+use regie_iwmo::sample::{self, bsn, Partijen};
+use regie_iwmo::validate::{self, InMemoryContext, Options, ValidationReport};
+use regie_store::iwmo::{DeadlineStatus, ExportTarget, IngestOptions};
+use regie_store::Store;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// iWmo 3.2 message exchange.
+#[derive(Subcommand, Debug)]
+pub enum IwmoCommand {
+    /// Validate message files on their own (structure, conditions, in-message rules); exit 1 on any error.
+    Validate {
+        /// Message files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON report per file (an array).
+        #[arg(long)]
+        json: bool,
+        /// Execution variant of the contract: inspanningsgericht, outputgericht or taakgericht.
+        #[arg(long, default_value = "inspanningsgericht")]
+        variant: String,
+    },
+    /// Receive every *.xml in DIR (name order) against the chain in the store; write the answers.
+    Ingest {
+        /// Inbox directory.
+        dir: PathBuf,
+        /// Where retours and answers go (default DIR/out).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Send WMO301s for the toewijzingen of an aanbieder (AGB) or gemeente (code) running since DATE.
+    Export {
+        /// AGB code (8 digits) or gemeentecode (4 digits).
+        #[arg(long)]
+        to: String,
+        /// Toewijzingen running on or after this date.
+        #[arg(long)]
+        since: NaiveDate,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Deadlines of the standard (OP090, OP090x4, OP271, OP272, OP274) and their state.
+    Deadlines {
+        /// Report date (default today).
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// List at most this many late/overdue items.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Throughput: validate-only (1 and N threads) and validate+ingest into SQLite, next to xmllint.
+    Bench {
+        /// Messages to generate.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// Threads for parallel validation.
+        #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+        threads: usize,
+        /// iWmo reference directory with xsd/ (default $REGIE_IWMO_REFERENCE or ../shared/reference/iwmo).
+        #[arg(long)]
+        reference: Option<PathBuf>,
+        /// Messages ingested into SQLite (a prefix of the batch; 0 = all).
+        #[arg(long, default_value_t = 0)]
+        ingest: usize,
+    },
+}
+
+/// Runs one `regie iwmo` command.
+pub async fn run(db: &str, quiet: bool, cmd: IwmoCommand) -> Result<()> {
+    match cmd {
+        IwmoCommand::Validate {
+            files,
+            json,
+            variant,
+        } => validate_files(&files, json, &variant),
+        IwmoCommand::Ingest { dir, out } => ingest(db, quiet, &dir, out).await,
+        IwmoCommand::Export { to, since, out } => export(db, &to, since, &out).await,
+        IwmoCommand::Deadlines { on, limit } => deadlines(db, on, limit).await,
+        IwmoCommand::Bench {
+            count,
+            threads,
+            reference,
+            ingest,
+        } => bench(count, threads.max(1), reference, ingest).await,
+    }
+}
+
+fn now() -> IngestOptions {
+    IngestOptions {
+        now: Utc::now().naive_utc(),
+    }
+}
+
+fn validate_files(files: &[PathBuf], json: bool, variant: &str) -> Result<()> {
+    use validate::Uitvoeringsvariant as V;
+    let variant = match variant {
+        "inspanningsgericht" => V::Inspanningsgericht,
+        "outputgericht" => V::Outputgericht,
+        "taakgericht" => V::Taakgericht,
+        v => bail!("unknown variant {v:?} (inspanningsgericht, outputgericht, taakgericht)"),
+    };
+    let ctx = InMemoryContext::new();
+    let opts = Options {
+        alleen_bericht: true,
+        variant,
+    };
+    let mut bad = 0;
+    let mut out = Vec::new();
+    for f in files {
+        let data = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        let report = validate::validate_with(&data, &ctx, &opts);
+        if !report.is_ok() {
+            bad += 1;
+        }
+        if json {
+            let mut j = report.to_json();
+            j["file"] = serde_json::Value::String(f.display().to_string());
+            out.push(j);
+        } else {
+            println!("{}: {}", f.display(), report.to_string().trim_end());
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{} file(s), {} ok, {} with errors (message rules only; `regie iwmo ingest` adds the chain rules)",
+            files.len(),
+            files.len() - bad,
+            bad
+        );
+    }
+    if bad > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn xml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+async fn ingest(db: &str, quiet: bool, dir: &Path, out: Option<PathBuf>) -> Result<()> {
+    let store = Store::open(db).await?;
+    let files = xml_files(dir)?;
+    let out = out.unwrap_or_else(|| dir.join("out"));
+    std::fs::create_dir_all(&out)?;
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(files.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}").expect("template"),
+    );
+    let opts = now();
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut retours, mut answers, mut replayed) = (0, 0, 0);
+    let start = Instant::now();
+    for f in &files {
+        let data = std::fs::read(f)?;
+        let o = store
+            .ingest(&data, &opts)
+            .await
+            .with_context(|| format!("ingesting {}", f.display()))?;
+        let stem = f.file_stem().unwrap_or_default().to_string_lossy();
+        if let Some(r) = &o.retour {
+            std::fs::write(out.join(format!("{stem}.retour.xml")), r)?;
+            retours += 1;
+        }
+        for (k, a) in o.answers.iter().enumerate() {
+            std::fs::write(out.join(format!("{stem}.answer{}.xml", k + 1)), a)?;
+            answers += 1;
+        }
+        replayed += usize::from(o.replayed);
+        *by_status.entry(o.status).or_default() += 1;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} message(s) in {:.1}s ({:.0}/s); {} already processed (same answer)",
+        files.len(),
+        secs,
+        files.len() as f64 / secs.max(1e-9),
+        replayed
+    );
+    for (s, n) in &by_status {
+        println!("  {s:<9} {n}");
+    }
+    println!(
+        "{retours} retour(s) and {answers} answer(s) written to {}",
+        out.display()
+    );
+    if by_status.keys().any(|s| s == "rejected" || s == "partial") {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn export(db: &str, to: &str, since: NaiveDate, out: &Path) -> Result<()> {
+    let target = match to.len() {
+        8 if to.bytes().all(|b| b.is_ascii_digit()) => ExportTarget::Aanbieder(to.to_string()),
+        4 if to.bytes().all(|b| b.is_ascii_digit()) => ExportTarget::Gemeente(to.to_string()),
+        _ => bail!("--to must be an AGB code (8 digits) or a gemeentecode (4 digits), got {to:?}"),
+    };
+    let store = Store::open(db).await?;
+    std::fs::create_dir_all(out)?;
+    let o = store.export_toewijzingen(&target, since, &now()).await?;
+    for m in &o.messages {
+        std::fs::write(out.join(&m.file_name), &m.xml)?;
+    }
+    println!(
+        "{} WMO301 written to {}; {} client(s) unchanged since their last WMO301; {} invalid",
+        o.messages.len(),
+        out.display(),
+        o.unchanged,
+        o.invalid.len()
+    );
+    for (who, report) in &o.invalid {
+        println!("  {who}: {}", report.trim_end());
+    }
+    if !o.invalid.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn deadlines(db: &str, on: Option<NaiveDate>, limit: usize) -> Result<()> {
+    let store = Store::open(db).await?;
+    let today = on.unwrap_or_else(|| Utc::now().date_naive());
+    let all = store.iwmo_deadlines(today).await?;
+    let mut table: BTreeMap<(String, DeadlineStatus), usize> = BTreeMap::new();
+    for d in &all {
+        *table.entry((d.rule.clone(), d.status)).or_default() += 1;
+    }
+    println!("deadlines on {today}: {} tracked", all.len());
+    println!(
+        "{:<8} {:>8} {:>8} {:>8} {:>8}",
+        "rule", "met", "late", "open", "overdue"
+    );
+    let rules: std::collections::BTreeSet<&String> = table.keys().map(|k| &k.0).collect();
+    for r in rules {
+        let n = |s| table.get(&(r.clone(), s)).copied().unwrap_or(0);
+        println!(
+            "{:<8} {:>8} {:>8} {:>8} {:>8}",
+            r,
+            n(DeadlineStatus::Met),
+            n(DeadlineStatus::Late),
+            n(DeadlineStatus::Open),
+            n(DeadlineStatus::Overdue)
+        );
+    }
+    for (shown, d) in all
+        .iter()
+        .filter(|d| matches!(d.status, DeadlineStatus::Overdue | DeadlineStatus::Late))
+        .enumerate()
+    {
+        if shown == limit {
+            println!("  …");
+            break;
+        }
+        println!(
+            "  {:<7} {:<7} due {} {} by {} ({} {}→{})",
+            d.status.as_str(),
+            d.rule,
+            d.due,
+            d.fulfilled
+                .map_or("not done".to_string(), |f| format!("done {f}")),
+            d.party,
+            d.subject,
+            d.gemeente,
+            d.aanbieder,
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- bench
+
+/// The iwmo-bench mix: 40% 301, 25% 305, 15% 307, 5% 315, 5% 317, 5% 319, 5% 323 (1-20 clients).
+fn generate(count: usize) -> Vec<Bericht> {
+    let p = Partijen::default();
+    (0..count)
+        .map(|i| {
+            let n = i as u32;
+            let id = format!("B{n}");
+            match i % 20 {
+                0..=7 => Bericht::Wmo301(sample::toewijzing(&p, &id, bsn(n), 100_000 + n)),
+                8..=12 => Bericht::Wmo305(sample::start(&p, &id, bsn(n - 8), 100_000 + n - 8)),
+                13..=15 => Bericht::Wmo307(sample::stop(&p, &id, bsn(n - 13), 100_000 + n - 13)),
+                16 => Bericht::Wmo315(sample::verzoek_toewijzing(
+                    &p,
+                    &id,
+                    bsn(n),
+                    &format!("R{n}"),
+                )),
+                17 => Bericht::Wmo317(sample::verzoek_wijziging(
+                    &p,
+                    &id,
+                    bsn(n - 17),
+                    &format!("W{n}"),
+                    100_000 + n - 17,
+                )),
+                18 => Bericht::Wmo319(sample::antwoord(&p, &id, &format!("R{}", n - 2))),
+                _ => {
+                    let clients: Vec<_> = (0..(1 + n % 20))
+                        .map(|k| (bsn(n - 19 + k), 100_000 + n - 19 + k))
+                        .collect();
+                    Bericht::Wmo323(sample::declaratie(&p, &id, &format!("DN{n}"), &clients))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Validates files on `threads` threads (each reads and validates its own
+/// contiguous chunk, reusing one read buffer); returns the number with issues of the XSD layer.
+fn validate_parallel(files: &[PathBuf], ctx: &InMemoryContext, threads: usize) -> usize {
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut buf = Vec::with_capacity(64 * 1024);
+                    let mut bad = 0;
+                    for f in part {
+                        buf.clear();
+                        let mut file = std::fs::File::open(f).expect("open");
+                        std::io::Read::read_to_end(&mut file, &mut buf).expect("read");
+                        let r: ValidationReport = validate::validate(
+                            &buf,
+                            ctx,
+                            validate::Uitvoeringsvariant::Inspanningsgericht,
+                        );
+                        bad += usize::from(r.issues.iter().any(|i| i.rule.code == "XSD"));
+                    }
+                    bad
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).sum()
+    })
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+async fn bench(
+    count: usize,
+    threads: usize,
+    reference: Option<PathBuf>,
+    ingest_n: usize,
+) -> Result<()> {
+    let reference = reference
+        .or_else(|| {
+            std::env::var("REGIE_IWMO_REFERENCE")
+                .ok()
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/reference/iwmo"
+            ))
+        });
+    let base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("regie-iwmo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    println!(
+        "load average before: {} (cores: {})",
+        load_average(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let t0 = Instant::now();
+    let msgs = generate(count);
+    let mut ctx = InMemoryContext::new();
+    let mut files: Vec<PathBuf> = Vec::with_capacity(count);
+    let mut per_type: BTreeMap<MessageType, Vec<PathBuf>> = BTreeMap::new();
+    let mut bytes = 0u64;
+    for (i, b) in msgs.iter().enumerate() {
+        if let Bericht::Wmo301(_) = b {
+            ctx.record(b);
+        }
+        let sub = dir.join(format!("{:04}", i / 1000));
+        if i % 1000 == 0 {
+            std::fs::create_dir_all(&sub)?;
+        }
+        let path = sub.join(format!("{i:07}.xml"));
+        let xml = b.to_xml();
+        bytes += xml.len() as u64;
+        std::fs::write(&path, xml)?;
+        per_type
+            .entry(b.message_type())
+            .or_default()
+            .push(path.clone());
+        files.push(path);
+    }
+    drop(msgs);
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "generated {count} messages ({mb:.1} MB) in {:.1}s into {}",
+        t0.elapsed().as_secs_f64(),
+        dir.display()
+    );
+
+    let mut rows: Vec<(String, Duration)> = Vec::new();
+    for t in [1, threads] {
+        let start = Instant::now();
+        let bad = validate_parallel(&files, &ctx, t);
+        anyhow::ensure!(bad == 0, "generated messages must be schema-valid");
+        rows.push((
+            format!("regie validate, {t} thread(s), from files"),
+            start.elapsed(),
+        ));
+        if threads == 1 {
+            break;
+        }
+    }
+
+    // xmllint on the same files, per type (one schema per invocation, 1000 files each).
+    let have = Command::new("xmllint")
+        .arg("--version")
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    let mut lint = None;
+    if have {
+        let start = Instant::now();
+        let mut ok = true;
+        for (t, list) in &per_type {
+            let schema = reference.join("xsd").join(t.xsd_file());
+            anyhow::ensure!(schema.exists(), "no schema {}", schema.display());
+            for chunk in list.chunks(1000) {
+                ok &= Command::new("xmllint")
+                    .arg("--noout")
+                    .arg("--schema")
+                    .arg(&schema)
+                    .args(chunk)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()?
+                    .success();
+            }
+        }
+        anyhow::ensure!(ok, "xmllint rejected generated messages");
+        lint = Some(start.elapsed());
+        rows.push((
+            "xmllint --noout --schema, 1 process".into(),
+            start.elapsed(),
+        ));
+    }
+
+    // Validate + ingest into a fresh SQLite file (one transaction per message).
+    let n_ingest = if ingest_n == 0 {
+        count
+    } else {
+        ingest_n.min(count)
+    };
+    let db = dir.join("bench.sqlite");
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+    let opts = IngestOptions {
+        now: NaiveDate::from_ymd_opt(2024, 1, 10)
+            .expect("date")
+            .and_hms_opt(10, 0, 0)
+            .expect("time"),
+    };
+    let start = Instant::now();
+    let mut ingest_bytes = 0u64;
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &files[..n_ingest] {
+        let data = std::fs::read(f)?;
+        ingest_bytes += data.len() as u64;
+        let o = store.ingest(&data, &opts).await?;
+        *statuses.entry(o.status).or_default() += 1;
+    }
+    let ingest_time = start.elapsed();
+    store.close().await;
+
+    println!();
+    println!(
+        "{:<46} {:>9} {:>11} {:>8} {:>9}",
+        "what", "messages", "msg/s", "MB/s", "vs xmllint"
+    );
+    for (what, d) in &rows {
+        let vs = lint.map_or("n/a".into(), |l| {
+            format!("{:.1}x", l.as_secs_f64() / d.as_secs_f64())
+        });
+        println!(
+            "{:<46} {:>9} {:>11.0} {:>8.1} {:>9}",
+            what,
+            count,
+            count as f64 / d.as_secs_f64(),
+            mb / d.as_secs_f64(),
+            vs
+        );
+    }
+    let per_msg = ingest_time.as_secs_f64() / n_ingest as f64;
+    let vs = lint.map_or("n/a".into(), |l| {
+        format!("{:.2}x", (l.as_secs_f64() / count as f64) / per_msg)
+    });
+    println!(
+        "{:<46} {:>9} {:>11.0} {:>8.1} {:>9}",
+        "regie validate + ingest into SQLite, 1 writer",
+        n_ingest,
+        n_ingest as f64 / ingest_time.as_secs_f64(),
+        ingest_bytes as f64 / 1e6 / ingest_time.as_secs_f64(),
+        vs
+    );
+    println!("ingest outcome: {statuses:?}");
+    println!("load average after: {}", load_average());
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
