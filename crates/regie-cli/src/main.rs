@@ -1,5 +1,7 @@
 //! `regie`: the command line of the Regie Wmo chain system.
 
+mod access;
+mod casegen;
 mod commands;
 mod iwmo;
 mod render;
@@ -45,6 +47,19 @@ enum Command {
         #[command(subcommand)]
         command: iwmo::IwmoCommand,
     },
+    /// Toegang cases: open, apply events, show history, list, complaints.
+    Case {
+        #[command(subcommand)]
+        command: access::CaseCommand,
+    },
+    /// Deadlines of stored cases due within a span (missed ones flagged).
+    Deadlines(access::DeadlinesArgs),
+    /// Waiting list per product × provider, derived from stored cases.
+    Waitlist(access::WaitlistArgs),
+    /// Complaints in a quarter per provider and municipality.
+    Complaints(access::ComplaintsArgs),
+    /// Generate deterministic scenario cases for a region into the store.
+    SimulateCases(access::SimulateCasesArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,5 +146,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => commands::simulate(&ctx, args).await,
         Command::Stats(args) => commands::stats(&ctx, args).await,
         Command::Iwmo { command } => iwmo::run(&ctx.db, ctx.quiet, command).await,
+        Command::Case { command } => access::case(&ctx, command).await,
+        Command::Deadlines(args) => access::deadlines(&ctx, args).await,
+        Command::Waitlist(args) => access::waitlist(&ctx, args).await,
+        Command::Complaints(args) => access::complaints(&ctx, args).await,
+        Command::SimulateCases(args) => access::simulate_cases(&ctx, args).await,
     }
 }

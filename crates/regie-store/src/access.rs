@@ -496,6 +496,42 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes every case of a region with its events and complaints, and the
+    /// care rows (toewijzingen, beschikkingen, residences, client) of the
+    /// cases' clients, in one transaction. Returns the number of cases.
+    /// Clients are matched by BSN: a simulated population client with the same
+    /// BSN loses its care rows too.
+    pub async fn delete_region_cases(&self, region_id: &str) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let clients = "(SELECT bsn FROM cases WHERE region_id = $1)";
+        for sql in [
+            "DELETE FROM complaints WHERE region_id = $1".to_string(),
+            format!("DELETE FROM toewijzingen WHERE bsn IN {clients}"),
+            format!("DELETE FROM beschikkingen WHERE bsn IN {clients}"),
+            format!("DELETE FROM residences WHERE bsn IN {clients}"),
+            format!("DELETE FROM clients WHERE bsn IN {clients}"),
+            "DELETE FROM case_events WHERE case_id IN (SELECT id FROM cases WHERE region_id = $1)"
+                .to_string(),
+        ] {
+            sqlx::query(&sql).bind(region_id).execute(&mut *tx).await?;
+        }
+        let n = sqlx::query("DELETE FROM cases WHERE region_id = $1")
+            .bind(region_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        crate::audit::record_tx(
+            &mut tx,
+            "regie",
+            "case.delete_region",
+            &format!("region/{region_id}"),
+            &format!("{n} cases"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Registers a complaint about a provider; returns its register number.
     #[allow(clippy::too_many_arguments)]
     pub async fn add_complaint(
