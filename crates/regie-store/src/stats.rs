@@ -81,8 +81,7 @@ impl Store {
         .fetch(&self.pool);
         let mut current: Option<String> = None;
         let mut keys: Vec<(Option<String>, StatsCell)> = Vec::new();
-        let flush = |keys: &mut Vec<(Option<String>, StatsCell)>,
-                         counts: &mut BTreeMap<_, u64>| {
+        let flush = |keys: &mut Vec<(Option<String>, StatsCell)>, counts: &mut BTreeMap<_, u64>| {
             keys.sort();
             keys.dedup();
             for k in keys.drain(..) {
