@@ -5,6 +5,7 @@ mod casegen;
 mod commands;
 mod iwmo;
 mod render;
+mod settle;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -42,6 +43,14 @@ enum Command {
     Simulate(SimulateArgs),
     /// Unique clients per municipality × product (distinct counts, not sums).
     Stats(StatsArgs),
+    /// Settle a month from the stored declaration lines; explain; mark paid.
+    Settle(settle::SettleArgs),
+    /// Declaration lines (synthetic from stored toewijzingen).
+    Declare(settle::DeclareArgs),
+    /// Budgets per municipality × lot: status with forecast, set, HvB transition.
+    Budget(settle::BudgetArgs),
+    /// Tariffs: calculate from a cost-price file, set a product's tariff.
+    Tariff(settle::TariffArgs),
     /// iWmo 3.2 messages: validate, ingest, export, deadlines, bench.
     Iwmo {
         #[command(subcommand)]
@@ -145,6 +154,10 @@ async fn run(cli: Cli) -> Result<()> {
         },
         Command::Simulate(args) => commands::simulate(&ctx, args).await,
         Command::Stats(args) => commands::stats(&ctx, args).await,
+        Command::Settle(args) => settle::settle(&ctx.db, ctx.quiet, args).await,
+        Command::Declare(args) => settle::declare(&ctx.db, args).await,
+        Command::Budget(args) => settle::budget(&ctx.db, args).await,
+        Command::Tariff(args) => settle::tariff(&ctx.db, args).await,
         Command::Iwmo { command } => iwmo::run(&ctx.db, ctx.quiet, command).await,
         Command::Case { command } => access::case(&ctx, command).await,
         Command::Deadlines(args) => access::deadlines(&ctx, args).await,

@@ -583,7 +583,7 @@ impl Store {
                     .is_some_and(|l| l.payer_on(month.first_day()) == PayerRule::Woonplaatsbeginsel)
         });
         let shares = if needs_shares {
-            self.client_shares(region_id, month).await?
+            self.client_shares(region_id, month.period()).await?
         } else {
             BTreeMap::new()
         };
@@ -618,11 +618,12 @@ impl Store {
         Ok(book)
     }
 
-    /// Distinct clients per lot per municipality with a toewijzing overlapping the month.
-    async fn client_shares(
+    /// Distinct clients per lot per municipality (the toewijzing's) with a
+    /// toewijzing overlapping `window`: shares for lumpsums and budgets.
+    pub async fn client_shares(
         &self,
         region_id: &str,
-        month: YearMonth,
+        window: Period,
     ) -> Result<BTreeMap<String, BTreeMap<Gemeentecode, u64>>> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT lot_id, gemeente, CAST(COUNT(DISTINCT bsn) AS BIGINT) FROM toewijzingen \
@@ -630,8 +631,8 @@ impl Store {
              GROUP BY lot_id, gemeente",
         )
         .bind(region_id)
-        .bind(date_str(month.last_day()))
-        .bind(date_str(month.first_day()))
+        .bind(window.end().map(date_str).unwrap_or_else(|| "9999-12-31".into()))
+        .bind(date_str(window.start()))
         .fetch_all(&self.pool)
         .await?;
         let mut out: BTreeMap<String, BTreeMap<Gemeentecode, u64>> = BTreeMap::new();
