@@ -160,12 +160,22 @@ async fn walk_hvb(store: &Store, rf: &regie_regions::RegionFile, id: &str) -> Ca
             .await
             .unwrap();
     }
+    let case = store.case(id).await.unwrap();
+    store
+        .apply_case_event(id, order_event(rf, &case))
+        .await
+        .unwrap();
+    place(store, id).await
+}
+
+/// The toewijzing of the HvB case's binding plan to the hoofdaannemer, from 1 April.
+fn order_event(rf: &regie_regions::RegionFile, case: &Case) -> EventRecord {
+    let id = case.id();
     let lot = rf.lot("beschermd-wonen").unwrap();
     let order = ProviderChoice::new(&rf.region, lot, &rf.contracts, &rf.providers)
         .region_wide(true)
         .choose("15X01", g(DONGEN), d(2025, 3, 12), Keuze::Hoofdaannemer)
         .unwrap();
-    let case = store.case(id).await.unwrap();
     let b = case.beschikking().unwrap();
     let t = Toewijzing {
         id: format!("{id}-T1"),
@@ -177,17 +187,15 @@ async fn walk_hvb(store: &Store, rf: &regie_regions::RegionFile, id: &str) -> Ca
         period: Period::new(d(2025, 4, 1), Some(d(2026, 3, 14))).unwrap(),
         reden_wijziging: None,
     };
-    store
-        .apply_case_event(
-            id,
-            EventRecord::new(
-                at(d(2025, 3, 12)),
-                rat(),
-                order.toewijzing_event(t).unwrap(),
-            ),
-        )
-        .await
-        .unwrap();
+    EventRecord::new(
+        at(d(2025, 3, 12)),
+        rat(),
+        order.toewijzing_event(t).unwrap(),
+    )
+}
+
+/// Routing to the onderaannemer and placement on 1 April.
+async fn place(store: &Store, id: &str) -> Case {
     store
         .apply_case_event(
             id,
@@ -578,5 +586,137 @@ async fn deadlines_waitlist_and_complaints_from_stored_cases() {
         let q1 = reg.quarter_table(Quarter { year: 2025, q: 1 });
         assert_eq!(q1.len(), 1, "{}", db.name);
         assert_eq!(q1.get(&(agb(HOOFDAANNEMER), g(DONGEN))), Some(&1));
+    }
+}
+
+#[tokio::test]
+async fn projection_conflict_rolls_back_the_event_and_region_cases_can_be_deleted() {
+    for db in backends().await {
+        let rf = load_hvb(&db.store).await;
+        // Legacy care already stored for the client: the same product at the
+        // same provider from 1 February.
+        let client = Client::new(bsn(), d(1990, 5, 1), g(DONGEN), d(2015, 1, 1));
+        db.store
+            .add_client("hart-van-brabant", &client, "legacy import")
+            .await
+            .unwrap();
+        let mut legacy = plan(d(2025, 1, 2)).beschikking;
+        legacy.id = "LEG-B".into();
+        legacy.duur = Period::new(d(2025, 1, 1), Some(d(2025, 12, 31))).unwrap();
+        db.store
+            .add_beschikking("hart-van-brabant", &legacy, "legacy import")
+            .await
+            .unwrap();
+        let legacy_t = Toewijzing {
+            id: "LEG-T".into(),
+            beschikking_id: "LEG-B".into(),
+            client: bsn(),
+            provider: agb(HOOFDAANNEMER),
+            product: legacy.product,
+            scope: Scope::Unspecified,
+            period: Period::new(d(2025, 2, 1), Some(d(2025, 12, 31))).unwrap(),
+            reden_wijziging: None,
+        };
+        db.store
+            .add_toewijzing(
+                "hart-van-brabant",
+                &regie_store::ToewijzingRow {
+                    toewijzing: legacy_t,
+                    lot_id: "beschermd-wonen".into(),
+                    gemeente: g(DONGEN),
+                },
+                "legacy import",
+            )
+            .await
+            .unwrap();
+
+        // The case's toewijzing from 1 April fits the case but clashes with the
+        // stored one (iWmo OP259): the whole append rolls back.
+        db.store
+            .open_case("hart-van-brabant", aanmelding("HVB-4"))
+            .await
+            .unwrap();
+        for (day, actor, ev) in [
+            (d(2025, 1, 7), rat(), CaseEvent::OnderzoekGestart),
+            (
+                d(2025, 1, 15),
+                rat(),
+                CaseEvent::DatAfgegeven {
+                    contractpartner: agb(HOOFDAANNEMER),
+                    motivering: "m".into(),
+                },
+            ),
+            (
+                d(2025, 2, 20),
+                hoofd(),
+                CaseEvent::PerspectiefplanOpgesteld {
+                    plan: plan(d(2025, 2, 20)),
+                },
+            ),
+            (
+                d(2025, 2, 25),
+                Actor::Client,
+                CaseEvent::PerspectiefplanReactie { akkoord: true },
+            ),
+        ] {
+            db.store
+                .apply_case_event("HVB-4", EventRecord::new(at(day), actor, ev))
+                .await
+                .unwrap();
+        }
+        let case = db.store.case("HVB-4").await.unwrap();
+        let e = db
+            .store
+            .append_case_event(&case, order_event(&rf, &case))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Care(CareError::Overlap { .. })),
+            "{}: {e}",
+            db.name
+        );
+        assert_eq!(db.store.case("HVB-4").await.unwrap(), case, "{}", db.name);
+        assert_eq!(db.store.case_summary("HVB-4").await.unwrap().last_seq, 4);
+        let tw = db.store.toewijzingen_of(bsn()).await.unwrap();
+        assert_eq!(tw.len(), 1, "{}", db.name);
+        assert_eq!(tw[0].id, "LEG-T");
+        // The existing client row was kept; the plan's beschikking was stored at agreement.
+        assert_eq!(db.store.beschikking("HVB-B1").await.unwrap().id, "HVB-B1");
+
+        // Deleting the region's cases removes events, complaints and the care
+        // rows of the cases' clients.
+        db.store
+            .add_complaint(
+                "hart-van-brabant",
+                d(2025, 3, 5),
+                agb(HOOFDAANNEMER),
+                g(DONGEN),
+                Some("HVB-4"),
+                "x",
+                "test",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store
+                .delete_region_cases("hart-van-brabant")
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(
+            db.store.cases(None).await.unwrap().is_empty(),
+            "{}",
+            db.name
+        );
+        assert!(db.store.complaints(None).await.unwrap().is_empty());
+        assert!(db.store.toewijzingen_of(bsn()).await.unwrap().is_empty());
+        assert!(matches!(
+            db.store.client(bsn()).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // Now the whole route stores cleanly.
+        let case = walk_hvb(&db.store, &rf, "HVB-4").await;
+        assert_eq!(case.state(), &CaseState::InZorg, "{}", db.name);
     }
 }
