@@ -280,6 +280,15 @@ pub struct SimulateCasesArgs {
     replace: bool,
 }
 
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly.
+fn emit(s: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(s.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
@@ -362,8 +371,10 @@ pub async fn case(ctx: &Ctx, cmd: CaseCommand) -> Result<()> {
             }
         }
         CaseCommand::List { region } => {
+            let mut out = String::new();
             for s in store.case_summaries(region.as_deref()).await? {
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{}\t{}\topened {}{}",
                     s.id,
                     s.route,
@@ -373,8 +384,10 @@ pub async fn case(ctx: &Ctx, cmd: CaseCommand) -> Result<()> {
                     s.closed_on
                         .map(|d| format!(", closed {d}"))
                         .unwrap_or_default()
-                );
+                )
+                .unwrap();
             }
+            emit(&out)?;
         }
         CaseCommand::Complaint(a) => {
             let c = store.case(&a.case).await?;
@@ -521,10 +534,12 @@ pub async fn deadlines(ctx: &Ctx, a: DeadlinesArgs) -> Result<()> {
         cases.len(),
         list.len()
     );
+    let mut out = String::new();
     for d in &list {
         let line = render::deadlines(std::slice::from_ref(d));
-        print!("{} {line}", if is_missed(d) { "!!" } else { "  " });
+        write!(out, "{} {line}", if is_missed(d) { "!!" } else { "  " }).unwrap();
     }
+    emit(&out)?;
     store.close().await;
     Ok(())
 }

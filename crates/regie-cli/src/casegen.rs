@@ -402,6 +402,8 @@ fn bw_case(
                     .checked_add_months(Months::new(*m))
                     .expect("date")
             })
+            // Only while the plan's beschikking (12 months from `on`) runs.
+            .filter(|e| *e < on.checked_add_months(Months::new(12)).expect("date"))
             .collect(),
         overbrugging: bridging.then(|| format!("ambulante begeleiding, gemeente {woont}")),
     };
