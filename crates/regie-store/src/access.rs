@@ -218,6 +218,13 @@ impl Store {
                         id: region_id.to_string(),
                     }
                 }
+                // A concurrent writer opened the same case first.
+                sqlx::Error::Database(d)
+                    if d.message().to_lowercase().contains("unique")
+                        || d.message().contains("duplicate key") =>
+                {
+                    StoreError::Conflict(format!("case {} already stored", case.id()))
+                }
                 e => e.into(),
             })?;
         insert_event(&mut tx, case.id(), h).await?;
