@@ -45,7 +45,7 @@ enum Command {
     Stats(StatsArgs),
     /// Settle a month from the stored declaration lines; explain; mark paid.
     Settle(settle::SettleArgs),
-    /// Declaration lines (synthetic from stored toewijzingen).
+    /// Declaration lines: synthetic from stored toewijzingen, or imported WMO323.
     Declare(settle::DeclareArgs),
     /// Budgets per municipality × lot: status with forecast, set, HvB transition.
     Budget(settle::BudgetArgs),

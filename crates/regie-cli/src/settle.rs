@@ -99,6 +99,15 @@ enum DeclareCommand {
         #[arg(long, default_value_t = 3)]
         unknown_product_per_mille: u32,
     },
+    /// Take the month's payable WMO323 lines (from `regie iwmo ingest`) into settlement.
+    ImportIwmo {
+        /// Month (YYYY-MM).
+        #[arg(long)]
+        month: YearMonth,
+        /// Region id; default: the only stored region.
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 /// Arguments of `regie budget`.
@@ -400,6 +409,14 @@ async fn explain(db: &str, a: ExplainArgs) -> Result<()> {
 /// `regie declare …`.
 pub async fn declare(db: &str, args: DeclareArgs) -> Result<()> {
     match args.command {
+        DeclareCommand::ImportIwmo { month, region } => {
+            let store = open(db).await?;
+            let id = region_id(&store, region).await?;
+            let n = store.import_iwmo_declarations(&id, month).await?;
+            println!("imported {n} payable WMO323 lines for {id} {month}");
+            store.close().await;
+            Ok(())
+        }
         DeclareCommand::Simulate {
             month,
             region,

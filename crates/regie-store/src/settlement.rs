@@ -306,6 +306,74 @@ impl Store {
         Ok(lines.len() as u64)
     }
 
+    /// Copies the month's payable WMO323 declaration lines (ingested into
+    /// `iwmo_declaratie_regels` by the iWmo chain, migration 0002) into the
+    /// settlement declarations with source `iwmo323`, replacing an earlier
+    /// import of the month. Payable: accepted at the message level (retourcode
+    /// 0200), not a credit (negative amount) and not credited later. The
+    /// ToewijzingNummer is mapped back to the stored toewijzing through
+    /// `iwmo_toewijzingen`; a number never sent from this store stays a number
+    /// (and settles as an unknown toewijzing). Only lines of the region's
+    /// municipalities with a period starting in the month are taken.
+    pub async fn import_iwmo_declarations(&self, region_id: &str, month: YearMonth) -> Result<u64> {
+        let rows = sqlx::query(
+            "SELECT r.aanbieder, r.referentie_nummer, COALESCE(t.toewijzing_id, CAST(r.toewijzing_nummer AS TEXT)), \
+                    r.bsn, r.categorie, r.productcode, r.periode_begin, r.periode_eind, r.volume, r.eenheid \
+             FROM iwmo_declaratie_regels r \
+             LEFT JOIN iwmo_toewijzingen t ON t.gemeente = r.gemeente AND t.nummer = r.toewijzing_nummer \
+             WHERE r.status = 'accepted' AND r.gecrediteerd = 0 AND r.bedrag_cents >= 0 \
+               AND r.periode_begin >= $1 AND r.periode_begin <= $2 \
+               AND r.gemeente IN (SELECT code FROM municipalities WHERE region_id = $3) \
+             ORDER BY r.aanbieder, r.referentie_nummer, r.message_id",
+        )
+        .bind(date_str(month.first_day()))
+        .bind(date_str(month.last_day()))
+        .bind(region_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let t = "iwmo_declaratie_regels";
+        let mut lines: Vec<DeclarationLine> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let start = parse_date(t, "periode_begin", &r.try_get::<String, _>(6)?)?;
+            let end = parse_date(t, "periode_eind", &r.try_get::<String, _>(7)?)?;
+            let unit: String = r.try_get(9)?;
+            let code: String = r.try_get(5)?;
+            let line = DeclarationLine {
+                provider: r
+                    .try_get::<String, _>(0)?
+                    .parse()
+                    .map_err(|e| corrupt(t, "aanbieder", e))?,
+                reference: r.try_get(1)?,
+                toewijzing: r.try_get(2)?,
+                client: r
+                    .try_get::<String, _>(3)?
+                    .parse()
+                    .map_err(|e| corrupt(t, "bsn", e))?,
+                product: ProductRef {
+                    categorie: r
+                        .try_get::<String, _>(4)?
+                        .parse()
+                        .map_err(|e| corrupt(t, "categorie", e))?,
+                    code: Some(code.parse().map_err(|e| corrupt(t, "productcode", e))?),
+                },
+                period: Period::new(start, Some(end)).map_err(|e| corrupt(t, "periode_eind", e))?,
+                units: Decimal::from(r.try_get::<i64, _>(8)?),
+                unit: Unit::from_code(&unit).ok_or_else(|| corrupt(t, "eenheid", unit))?,
+            };
+            // A reference sent again in a later message replaces the earlier line.
+            match lines.last_mut() {
+                Some(last)
+                    if last.provider == line.provider && last.reference == line.reference =>
+                {
+                    *last = line
+                }
+                _ => lines.push(line),
+            }
+        }
+        self.replace_declarations(region_id, month, DeclarationSource::Iwmo323, &lines)
+            .await
+    }
+
     /// Number of declaration lines stored for a month.
     pub async fn declaration_count(&self, region_id: &str, month: YearMonth) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
@@ -631,7 +699,12 @@ impl Store {
              GROUP BY lot_id, gemeente",
         )
         .bind(region_id)
-        .bind(window.end().map(date_str).unwrap_or_else(|| "9999-12-31".into()))
+        .bind(
+            window
+                .end()
+                .map(date_str)
+                .unwrap_or_else(|| "9999-12-31".into()),
+        )
         .bind(date_str(window.start()))
         .fetch_all(&self.pool)
         .await?;

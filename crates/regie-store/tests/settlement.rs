@@ -451,3 +451,147 @@ async fn lumpsum_month_from_the_store() {
         assert_eq!(stored.settlement, s);
     }
 }
+
+/// WMO323 lines ingested by the iWmo chain become settlement declarations:
+/// only accepted, uncredited, non-credit lines of the region's month, with the
+/// ToewijzingNummer mapped back to the stored toewijzing.
+#[tokio::test]
+async fn iwmo_323_lines_are_imported_for_settlement() {
+    let month = YearMonth::new(2025, 3).unwrap();
+    for db in backends().await {
+        let store = &db.store;
+        load_population(store, 5).await;
+        sqlx::query("INSERT INTO iwmo_toewijzingen (gemeente, nummer, aanbieder, bsn, toewijzing_id, ingangsdatum, fingerprint, message_id) VALUES ('0796', 4711, '99040101', '123456782', 'T-4711', '2025-01-01', 'f', 1)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        // (reference, gemeente, nummer, begin, eind, volume, bedrag, status, gecrediteerd)
+        let rows = [
+            (
+                "R1",
+                "0796",
+                4711,
+                "2025-03-01",
+                "2025-03-31",
+                1,
+                81_250,
+                "accepted",
+                0,
+            ),
+            (
+                "R2",
+                "0796",
+                4711,
+                "2025-03-01",
+                "2025-03-31",
+                1,
+                81_250,
+                "accepted",
+                1,
+            ),
+            (
+                "R3",
+                "0796",
+                4711,
+                "2025-03-01",
+                "2025-03-31",
+                1,
+                -81_250,
+                "accepted",
+                0,
+            ),
+            (
+                "R4",
+                "0796",
+                4711,
+                "2025-03-01",
+                "2025-03-31",
+                1,
+                81_250,
+                "rejected",
+                0,
+            ),
+            (
+                "R5",
+                "0307",
+                4711,
+                "2025-03-01",
+                "2025-03-31",
+                1,
+                81_250,
+                "accepted",
+                0,
+            ),
+            (
+                "R6",
+                "0796",
+                4711,
+                "2025-04-01",
+                "2025-04-30",
+                1,
+                81_250,
+                "accepted",
+                0,
+            ),
+            (
+                "R7",
+                "1948",
+                9999,
+                "2025-03-10",
+                "2025-03-20",
+                11,
+                29_000,
+                "accepted",
+                0,
+            ),
+        ];
+        for (i, (r, g, n, b, e, v, amount, status, cred)) in rows.iter().enumerate() {
+            sqlx::query("INSERT INTO iwmo_declaratie_regels (message_id, client_index, prestatie_index, aanbieder, gemeente, declaratie_nummer, bsn, referentie_nummer, vorig_referentie, toewijzing_nummer, categorie, productcode, periode_begin, periode_eind, volume, eenheid, tarief_cents, bedrag_cents, status, retourcodes, gecrediteerd) VALUES ($1, 0, $2, '99040101', $3, 'D1', '123456782', $4, NULL, $5, '02', '02X02', $6, $7, $8, '82', NULL, $9, $10, '0200', $11)")
+                .bind(7i64)
+                .bind(i as i64)
+                .bind(*g)
+                .bind(*r)
+                .bind(*n as i64)
+                .bind(*b)
+                .bind(*e)
+                .bind(*v as i64)
+                .bind(*amount as i64)
+                .bind(*status)
+                .bind(*cred as i64)
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        let n = store.import_iwmo_declarations(REGION, month).await.unwrap();
+        assert_eq!(n, 2, "{}", db.name);
+        let lines = store.declarations(REGION, month).await.unwrap();
+        let refs: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|l| (l.reference.as_str(), l.toewijzing.as_str()))
+            .collect();
+        assert_eq!(refs, vec![("R1", "T-4711"), ("R7", "9999")], "{}", db.name);
+        assert_eq!(lines[1].units, rust_decimal::Decimal::from(11));
+        let (src,): (String,) = sqlx::query_as(
+            "SELECT DISTINCT source FROM settlement_declarations WHERE region_id = $1",
+        )
+        .bind(REGION)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(src, "iwmo323");
+        // Importing again replaces, synthetic lines of the month are kept.
+        store
+            .simulate_declarations(REGION, month, &settings())
+            .await
+            .unwrap();
+        let synthetic = store.declaration_count(REGION, month).await.unwrap() - 2;
+        assert_eq!(
+            store.import_iwmo_declarations(REGION, month).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store.declaration_count(REGION, month).await.unwrap(),
+            synthetic + 2
+        );
+    }
+}
