@@ -715,7 +715,7 @@ pub async fn complaints(ctx: &Ctx, a: ComplaintsArgs) -> Result<()> {
         .filter(|c| Quarter::of(c.ontvangen_op) == q && c.afgehandeld_op.is_some())
         .count();
     writeln!(out, "handled: {handled} of {total}").unwrap();
-    print!("{out}");
+    emit(&out)?;
     store.close().await;
     Ok(())
 }
