@@ -125,6 +125,13 @@ pub struct StatsArgs {
 }
 
 fn main() {
+    // Behave like other Unix tools when piped into `head`: end quietly on a
+    // closed pipe instead of panicking in println!.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("REGIE_LOG"))
