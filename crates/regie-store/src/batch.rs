@@ -115,14 +115,10 @@ impl Store {
 }
 
 fn conflict(e: sqlx::Error, what: &str) -> StoreError {
-    match e {
-        sqlx::Error::Database(d)
-            if d.message().to_lowercase().contains("unique")
-                || d.message().contains("duplicate key") =>
-        {
-            StoreError::Conflict(format!("{what} already stored: {}", d.message()))
-        }
-        e => e.into(),
+    if crate::is_unique_violation(&e) {
+        StoreError::Conflict(format!("{what} already stored: {e}"))
+    } else {
+        e.into()
     }
 }
 

@@ -36,11 +36,12 @@ impl Store {
             .bind(region_id)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(_) => {
+            .map_err(|e| {
+                if crate::is_unique_violation(&e) {
                     StoreError::Conflict(format!("client {} already stored", client.bsn()))
+                } else {
+                    e.into()
                 }
-                e => e.into(),
             })?;
         for r in client.residences() {
             sqlx::query("INSERT INTO residences (bsn, from_date, gemeente) VALUES ($1, $2, $3)")

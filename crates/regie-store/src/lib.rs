@@ -151,6 +151,18 @@ impl Store {
     }
 }
 
+/// Whether a database error is a unique-key violation (SQLite: "UNIQUE
+/// constraint failed"; PostgreSQL: "duplicate key value violates unique
+/// constraint"), as opposed to, say, a foreign-key failure.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.message().to_lowercase().contains("unique") || d.message().contains("duplicate key")
+        }
+        _ => false,
+    }
+}
+
 /// Formats a date the way the store keeps it.
 pub(crate) fn date_str(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

@@ -141,11 +141,12 @@ impl Store {
                     .bind(p.level())
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| match e {
-                        sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") || d.message().contains("duplicate") => {
+                    .map_err(|e| {
+                        if crate::is_unique_violation(&e) {
                             StoreError::Conflict(format!("product {} appears in more than one lot of region {}", p.key(), r.id()))
+                        } else {
+                            e.into()
                         }
-                        e => e.into(),
                     })?;
                 for t in p.tariffs() {
                     sqlx::query("INSERT INTO tariffs (region_id, product_key, valid_from, valid_to, cents_per_unit, assumption) VALUES ($1, $2, $3, $4, $5, $6)")
