@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use regie_iwmo::bericht::{Bericht, MessageType};
-use regie_iwmo::sample::{self, bsn, Partijen};
+use regie_iwmo::sample::{self, Partijen};
 use regie_iwmo::validate::{self, InMemoryContext, Options, ValidationReport};
 use regie_store::iwmo::{DeadlineStatus, ExportTarget, IngestOptions};
 use regie_store::Store;
@@ -295,40 +295,10 @@ async fn deadlines(db: &str, on: Option<NaiveDate>, limit: usize) -> Result<()> 
 
 // ---------------------------------------------------------------- bench
 
-/// The iwmo-bench mix: 40% 301, 25% 305, 15% 307, 5% 315, 5% 317, 5% 319, 5% 323 (1-20 clients).
+/// The iwmo-bench mix (see `sample::bench_message`).
 fn generate(count: usize) -> Vec<Bericht> {
     let p = Partijen::default();
-    (0..count)
-        .map(|i| {
-            let n = i as u32;
-            let id = format!("B{n}");
-            match i % 20 {
-                0..=7 => Bericht::Wmo301(sample::toewijzing(&p, &id, bsn(n), 100_000 + n)),
-                8..=12 => Bericht::Wmo305(sample::start(&p, &id, bsn(n - 8), 100_000 + n - 8)),
-                13..=15 => Bericht::Wmo307(sample::stop(&p, &id, bsn(n - 13), 100_000 + n - 13)),
-                16 => Bericht::Wmo315(sample::verzoek_toewijzing(
-                    &p,
-                    &id,
-                    bsn(n),
-                    &format!("R{n}"),
-                )),
-                17 => Bericht::Wmo317(sample::verzoek_wijziging(
-                    &p,
-                    &id,
-                    bsn(n - 17),
-                    &format!("W{n}"),
-                    100_000 + n - 17,
-                )),
-                18 => Bericht::Wmo319(sample::antwoord(&p, &id, &format!("R{}", n - 2))),
-                _ => {
-                    let clients: Vec<_> = (0..(1 + n % 20))
-                        .map(|k| (bsn(n - 19 + k), 100_000 + n - 19 + k))
-                        .collect();
-                    Bericht::Wmo323(sample::declaratie(&p, &id, &format!("DN{n}"), &clients))
-                }
-            }
-        })
-        .collect()
+    (0..count).map(|i| sample::bench_message(&p, i)).collect()
 }
 
 /// Validates files on `threads` threads (each reads and validates its own

@@ -361,3 +361,32 @@ pub fn bsn(n: u32) -> Bsn {
         prefix += 1;
     }
 }
+
+/// Message `i` of the benchmark mix: 40% WMO301, 25% 305, 15% 307, 5% each
+/// 315, 317 and 319, 5% WMO323 with 1–20 clients. Start, stop, change and
+/// declaration messages refer to toewijzingen of earlier 301s in the mix, so
+/// cross-message rules find what they need.
+pub fn bench_message(p: &Partijen, i: usize) -> Bericht {
+    let n = i as u32;
+    let id = format!("B{n}");
+    match i % 20 {
+        0..=7 => Bericht::Wmo301(toewijzing(p, &id, bsn(n), 100_000 + n)),
+        8..=12 => Bericht::Wmo305(start(p, &id, bsn(n - 8), 100_000 + n - 8)),
+        13..=15 => Bericht::Wmo307(stop(p, &id, bsn(n - 13), 100_000 + n - 13)),
+        16 => Bericht::Wmo315(verzoek_toewijzing(p, &id, bsn(n), &format!("R{n}"))),
+        17 => Bericht::Wmo317(verzoek_wijziging(
+            p,
+            &id,
+            bsn(n - 17),
+            &format!("W{n}"),
+            100_000 + n - 17,
+        )),
+        18 => Bericht::Wmo319(antwoord(p, &id, &format!("R{}", n - 2))),
+        _ => {
+            let clients: Vec<_> = (0..(1 + n % 20))
+                .map(|k| (bsn(n - 19 + k), 100_000 + n - 19 + k))
+                .collect();
+            Bericht::Wmo323(declaratie(p, &id, &format!("DN{n}"), &clients))
+        }
+    }
+}

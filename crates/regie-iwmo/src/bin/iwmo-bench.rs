@@ -7,7 +7,7 @@
 //! `../shared/reference/iwmo` beside the repository).
 
 use regie_iwmo::bericht::{Bericht, MessageType};
-use regie_iwmo::sample::{self, bsn, Partijen};
+use regie_iwmo::sample::{self, Partijen};
 use regie_iwmo::validate::{self, InMemoryContext, Uitvoeringsvariant};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,33 +53,7 @@ fn main() {
     let mut files: BTreeMap<MessageType, Vec<PathBuf>> = BTreeMap::new();
     let mut bytes: BTreeMap<MessageType, u64> = BTreeMap::new();
     for i in 0..count {
-        let n = i as u32;
-        let id = format!("B{n}");
-        let b = match i % 20 {
-            0..=7 => Bericht::Wmo301(sample::toewijzing(&p, &id, bsn(n), 100_000 + n)),
-            8..=12 => Bericht::Wmo305(sample::start(&p, &id, bsn(n - 8), 100_000 + n - 8)),
-            13..=15 => Bericht::Wmo307(sample::stop(&p, &id, bsn(n - 13), 100_000 + n - 13)),
-            16 => Bericht::Wmo315(sample::verzoek_toewijzing(
-                &p,
-                &id,
-                bsn(n),
-                &format!("R{n}"),
-            )),
-            17 => Bericht::Wmo317(sample::verzoek_wijziging(
-                &p,
-                &id,
-                bsn(n - 17),
-                &format!("W{n}"),
-                100_000 + n - 17,
-            )),
-            18 => Bericht::Wmo319(sample::antwoord(&p, &id, &format!("R{}", n - 2))),
-            _ => {
-                let clients: Vec<_> = (0..(1 + n % 20))
-                    .map(|k| (bsn(n - 19 + k), 100_000 + n - 19 + k))
-                    .collect();
-                Bericht::Wmo323(sample::declaratie(&p, &id, &format!("DN{n}"), &clients))
-            }
-        };
+        let b = sample::bench_message(&p, i);
         if let Bericht::Wmo301(_) = &b {
             // Cross-message rules then find the toewijzingen the other messages refer to.
             ctx.record(&b);
