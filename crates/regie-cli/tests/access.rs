@@ -6,55 +6,16 @@
 use chrono::NaiveDate;
 use regie_access::{Actor, CaseEvent, EventRecord, Perspectiefplan};
 use regie_domain::{Beschikking, Period, ProductRef, Scope, Toewijzing};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{ok, regie, repo, tmp};
+use std::path::Path;
 
 const BSN: &str = "123456782";
 const HOOFDAANNEMER: &str = "99030101";
 const ONDER_KLEIN: &str = "99030103";
 const OVERBRUGGING: &str = "99030102";
 const DONGEN: &str = "0766";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Tmp(PathBuf);
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tmp(name: &str) -> Tmp {
-    let d = std::env::temp_dir().join(format!("regie_cli_{name}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Tmp(d)
-}
-
-fn regie(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_regie"))
-        .arg("--db")
-        .arg(format!("sqlite://{}", db.display()))
-        .arg("--quiet")
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run regie")
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -1,47 +1,9 @@
 //! End-to-end: the `regie` binary on a temporary SQLite file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Tmp(PathBuf);
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tmp(name: &str) -> Tmp {
-    let d = std::env::temp_dir().join(format!("regie_cli_{name}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Tmp(d)
-}
-
-fn regie(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_regie"))
-        .arg("--db")
-        .arg(format!("sqlite://{}", db.display()))
-        .arg("--quiet")
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("run regie")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
+use common::{ok, regie, repo, tmp};
+use std::process::Command;
 
 /// The numbers in the row whose label starts with `label`.
 fn row(out: &str, label: &str) -> Vec<u64> {
