@@ -9,6 +9,7 @@ pub mod contract;
 pub mod ids;
 pub mod money;
 pub mod period;
+pub mod persoon;
 pub mod product;
 pub mod provider;
 pub mod region;
@@ -24,6 +25,7 @@ pub use contract::{
 pub use ids::{AgbCode, Bsn, Gemeentecode, IdError, KvkNummer, ProductCategorie, ProductCode};
 pub use money::Money;
 pub use period::{Period, PeriodError, YearMonth};
+pub use persoon::{Adres, Geslachtsnaam, Naamgebruik, PersoonError, Persoonsgegevens};
 pub use product::{Frequentie, Product, ProductError, TariffPeriod, Unit};
 pub use provider::{AdmissionEvidence, AdmissionGap, Consortium, ConsortiumError, Provider};
 pub use region::{Municipality, Region, RegionError};
