@@ -82,6 +82,10 @@ pub struct ClientGegevens {
     pub gemeente: Gemeentecode,
     /// Living there since.
     pub woont_sinds: NaiveDate,
+    /// Name, sex and address from the BRP, when the toegang has them; a WMO301
+    /// to a provider needs them (absent in events recorded before they existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persoonsgegevens: Option<regie_domain::Persoonsgegevens>,
 }
 
 /// The plan the BW contract partner draws up with client and regional team

@@ -182,6 +182,80 @@ pub struct OpenArgs {
     /// Who (default: toegang worker of the residence).
     #[arg(long)]
     actor: Option<ActorArg>,
+    /// BRP achternaam (without voorvoegsel); with the other BRP fields it
+    /// lets WMO301s name and address the client.
+    #[arg(long, requires_all = ["voorletters", "geslacht", "straat", "huisnummer", "postcode", "plaats"])]
+    achternaam: Option<String>,
+    /// BRP voorvoegsel, e.g. "van der".
+    #[arg(long, requires = "achternaam")]
+    voorvoegsel: Option<String>,
+    /// Voorletters without dots, e.g. JP.
+    #[arg(long, requires = "achternaam")]
+    voorletters: Option<String>,
+    /// Geslacht: M, V or O (BRP codes).
+    #[arg(long, requires = "achternaam")]
+    geslacht: Option<String>,
+    /// Straatnaam of the woonadres.
+    #[arg(long, requires = "achternaam")]
+    straat: Option<String>,
+    /// Huisnummer.
+    #[arg(long, requires = "achternaam")]
+    huisnummer: Option<u32>,
+    /// Huisletter.
+    #[arg(long, requires = "achternaam")]
+    huisletter: Option<String>,
+    /// Huisnummertoevoeging.
+    #[arg(long, requires = "achternaam")]
+    toevoeging: Option<String>,
+    /// Postcode, 1234AB.
+    #[arg(long, requires = "achternaam")]
+    postcode: Option<String>,
+    /// Woonplaats.
+    #[arg(long, requires = "achternaam")]
+    plaats: Option<String>,
+}
+
+impl OpenArgs {
+    /// The BRP data given on the command line, if any (clap enforces that
+    /// all required fields come together).
+    fn persoonsgegevens(&self) -> Result<Option<regie_domain::Persoonsgegevens>> {
+        use regie_domain::persoon::*;
+        let Some(achternaam) = &self.achternaam else {
+            return Ok(None);
+        };
+        let need = |v: &Option<String>, what: &str| {
+            v.clone()
+                .with_context(|| format!("--{what} is required with --achternaam"))
+        };
+        Ok(Some(Persoonsgegevens {
+            geslachtsnaam: Geslachtsnaam {
+                voorvoegsel: self.voorvoegsel.clone().map(Voorvoegsel::new).transpose()?,
+                achternaam: Achternaam::new(achternaam.clone())?,
+            },
+            voorletters: Voorletters::new(need(&self.voorletters, "voorletters")?)?,
+            naamgebruik: Naamgebruik::Eigen,
+            geslacht: Geslacht::from_code(&need(&self.geslacht, "geslacht")?)?,
+            adres: regie_domain::Adres {
+                straatnaam: Straatnaam::new(need(&self.straat, "straat")?)?,
+                huisnummer: Huisnummer::new(
+                    self.huisnummer
+                        .context("--huisnummer is required with --achternaam")?,
+                )?,
+                huisletter: self
+                    .huisletter
+                    .as_deref()
+                    .map(Huisletter::new)
+                    .transpose()?,
+                toevoeging: self
+                    .toevoeging
+                    .clone()
+                    .map(HuisnummerToevoeging::new)
+                    .transpose()?,
+                postcode: Postcode::new(&need(&self.postcode, "postcode")?)?,
+                plaatsnaam: Plaatsnaam::new(need(&self.plaats, "plaats")?)?,
+            },
+        }))
+    }
 }
 
 /// Arguments of `regie case event`.
@@ -420,6 +494,7 @@ pub async fn case(ctx: &Ctx, cmd: CaseCommand) -> Result<()> {
 }
 
 async fn case_open(store: &Store, a: OpenArgs) -> Result<()> {
+    let persoonsgegevens = a.persoonsgegevens()?;
     let region = only_region(store, a.region).await?;
     let route = parse_route(&a.route)?;
     let at = a.at.map_or_else(now, |t| t.0);
@@ -446,6 +521,7 @@ async fn case_open(store: &Store, a: OpenArgs) -> Result<()> {
                 geboortedatum: a.birth_date,
                 gemeente: a.gemeente,
                 woont_sinds: a.woont_sinds.unwrap_or(at.date()),
+                persoonsgegevens,
             },
             route,
             toegang_gemeente: toegang,

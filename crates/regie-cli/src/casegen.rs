@@ -264,6 +264,19 @@ fn client(shape: &Shape, bsn: Bsn, r: &mut Rng) -> ClientGegevens {
         .expect("date"),
         gemeente,
         woont_sinds: NaiveDate::from_ymd_opt(2000 + r.below(20) as i32, 1, 1).expect("date"),
+        // Drawn from its own stream (keyed on the BSN), so the case draws stay as they were.
+        persoonsgegevens: Some(regie_sim::persoon::persoonsgegevens(
+            0,
+            u64::from(bsn.value()),
+            &shape
+                .rf
+                .region
+                .municipalities()
+                .iter()
+                .find(|m| m.code == gemeente)
+                .expect("drawn from the region's municipalities")
+                .name,
+        )),
     }
 }
 

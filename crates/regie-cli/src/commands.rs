@@ -172,6 +172,9 @@ pub async fn simulate(ctx: &Ctx, args: SimulateArgs) -> Result<()> {
         counts.0 += 1;
         counts.1 += gc.beschikkingen.len() as u64;
         counts.2 += gc.toewijzingen.len() as u64;
+        batch
+            .persoonsgegevens
+            .push((gc.client.bsn(), gc.persoonsgegevens));
         batch.clients.push(gc.client);
         batch.beschikkingen.extend(gc.beschikkingen);
         batch.toewijzingen.extend(gc.toewijzingen.into_iter().map(

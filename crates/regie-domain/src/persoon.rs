@@ -326,9 +326,9 @@ impl Naamgebruik {
     pub fn partnernaam(&self) -> Option<&Geslachtsnaam> {
         match self {
             Naamgebruik::Eigen => None,
-            Naamgebruik::Partner(p) | Naamgebruik::PartnerEigen(p) | Naamgebruik::EigenPartner(p) => {
-                Some(p)
-            }
+            Naamgebruik::Partner(p)
+            | Naamgebruik::PartnerEigen(p)
+            | Naamgebruik::EigenPartner(p) => Some(p),
         }
     }
 }
@@ -422,7 +422,9 @@ mod tests {
     #[test]
     fn postcodes() {
         assert_eq!(Postcode::new("3811 AB").unwrap().as_str(), "3811AB");
-        for bad in ["0811AB", "381AB", "3811ab", "3811SS", "3811SA", "3811SD", "38111AB"] {
+        for bad in [
+            "0811AB", "381AB", "3811ab", "3811SS", "3811SA", "3811SD", "38111AB",
+        ] {
             assert!(Postcode::new(bad).is_err(), "{bad}");
         }
     }

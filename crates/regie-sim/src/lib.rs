@@ -7,12 +7,14 @@
 //!
 //! Simulation assumptions (not seed figures) are named constants below.
 
+pub mod persoon;
 pub mod rng;
 
 use chrono::{Datelike, Days, NaiveDate};
 use regie_domain::{
     AgbCode, Beschikking, Bsn, Client, Frequentie, FundingVariant, Gemeentecode, Lot, Omvang,
-    Period, Product, ProductRef, RedenWijziging, Region, Scope, Toewijzing, Unit, YearMonth,
+    Period, Persoonsgegevens, Product, ProductRef, RedenWijziging, Region, Scope, Toewijzing, Unit,
+    YearMonth,
 };
 use regie_regions::PopulationProfile;
 use rng::Rng;
@@ -92,6 +94,8 @@ pub struct GeneratedClient {
     pub beschikkingen: Vec<Beschikking>,
     /// Toewijzingen with `(lot id, municipality filed under)`.
     pub toewijzingen: Vec<(Toewijzing, String, Gemeentecode)>,
+    /// Synthetic name, sex and address (in the gemeente lived in at the end).
+    pub persoonsgegevens: Persoonsgegevens,
 }
 
 /// The calibrated generator.
@@ -102,6 +106,8 @@ pub struct Generator {
     providers: Vec<Vec<AgbCode>>,
     /// Home municipality columns: members, then an outside-region code.
     homes: Vec<Gemeentecode>,
+    /// Names of `homes`, the woonplaats of synthetic addresses.
+    home_names: Vec<String>,
     home_weights: Vec<u64>,
     members: usize,
     options: Vec<ProductOption>,
@@ -114,13 +120,18 @@ pub struct Generator {
 }
 
 /// A municipality outside the region for clients with an outside address
-/// ("Buiten regio"): Utrecht (0344) unless it is a member, then Zwolle (0193).
-fn outside_code(region: &Region) -> Gemeentecode {
-    ["0344", "0193", "0363"]
-        .iter()
-        .map(|c| c.parse::<Gemeentecode>().expect("valid code"))
-        .find(|g| !region.is_member(*g))
-        .expect("a region cannot hold all three")
+/// ("Buiten regio"): Utrecht (0344) unless it is a member, then Zwolle (0193),
+/// then Amsterdam (0363); with its name.
+fn outside_code(region: &Region) -> (Gemeentecode, &'static str) {
+    [
+        ("0344", "Utrecht"),
+        ("0193", "Zwolle"),
+        ("0363", "Amsterdam"),
+    ]
+    .iter()
+    .map(|(c, n)| (c.parse::<Gemeentecode>().expect("valid code"), *n))
+    .find(|(g, _)| !region.is_member(*g))
+    .expect("a region cannot hold all three")
 }
 
 impl Generator {
@@ -137,7 +148,14 @@ impl Generator {
         }
         let members = region.municipalities().len();
         let mut homes: Vec<Gemeentecode> = region.municipalities().iter().map(|m| m.code).collect();
-        homes.push(outside_code(region));
+        let mut home_names: Vec<String> = region
+            .municipalities()
+            .iter()
+            .map(|m| m.name.clone())
+            .collect();
+        let (outside, outside_name) = outside_code(region);
+        homes.push(outside);
+        home_names.push(outside_name.to_string());
         let mut options = Vec::new();
         let (home_weights, multi_permille, move_permille) = match profile {
             // A profile with product rows calibrates the product mix; one with
@@ -251,6 +269,7 @@ impl Generator {
             lots: lots.to_vec(),
             providers,
             homes,
+            home_names,
             home_weights,
             members,
             options,
@@ -331,6 +350,7 @@ impl Generator {
 
         // A mover changes municipality inside the horizon (members only).
         let mut move_to: Option<(Gemeentecode, NaiveDate)> = None;
+        let mut lives_in = home;
         if home < self.members && self.members > 1 && rng.chance(self.move_permille, 1000) {
             let mut w = self.home_weights[..self.members].to_vec();
             w[home] = 0;
@@ -339,6 +359,7 @@ impl Generator {
                 let date = date.min(he);
                 if client.move_to(self.homes[dest], date).is_ok() {
                     move_to = Some((self.homes[dest], date));
+                    lives_in = dest;
                 }
             }
         }
@@ -407,10 +428,17 @@ impl Generator {
                 _ => toewijzingen.push((base, lot.id.clone(), home_code)),
             }
         }
+        // Its own stream (keyed on the BSN), so adding it changed no care draw.
+        let persoonsgegevens = persoon::persoonsgegevens(
+            self.cfg.seed,
+            u64::from(bsn.value()),
+            &self.home_names[lives_in],
+        );
         GeneratedClient {
             client,
             beschikkingen,
             toewijzingen,
+            persoonsgegevens,
         }
     }
 }

@@ -92,6 +92,15 @@ fn generated_care_is_valid_and_overlaps_horizon() {
             // Filed under the residence on the toewijzing's first day.
             assert_eq!(*gemeente, gc.client.municipality_on(t.period.start()));
         }
+        // The synthetic address lies in the gemeente lived in at the end.
+        let last = gc.client.residences().last().unwrap().gemeente;
+        let plaats = rf
+            .region
+            .municipalities()
+            .iter()
+            .find(|m| m.code == last)
+            .map_or("Utrecht", |m| m.name.as_str());
+        assert_eq!(gc.persoonsgegevens.adres.plaatsnaam.as_str(), plaats);
         let age = gc.client.age_on(horizon.start());
         assert!(
             (MIN_AGE as u32..=MAX_AGE as u32 + 1).contains(&age),

@@ -251,6 +251,20 @@ impl Store {
                 .await?;
             }
         }
+        // The aanmelding's BRP data is the newest the toegang has: it is
+        // stored (or replaces what is stored) so WMO301s can name and address
+        // the client.
+        if let regie_access::CaseEvent::Aangemeld {
+            client:
+                regie_access::ClientGegevens {
+                    persoonsgegevens: Some(p),
+                    ..
+                },
+            ..
+        } = &h.record.event
+        {
+            crate::persoon::upsert(&mut tx, client.bsn(), p).await?;
+        }
         crate::audit::record_tx(
             &mut tx,
             &h.record.actor.to_string(),

@@ -1,7 +1,6 @@
 //! Append-only audit trail.
 
 use crate::{Result, Store};
-use sqlx::{Any, Transaction};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One audit record.
@@ -32,8 +31,10 @@ fn next_id() -> String {
     )
 }
 
+/// Appends an audit record inside the caller's transaction (a `&mut
+/// Transaction` coerces to the connection it wraps).
 pub(crate) async fn record_tx(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     actor: &str,
     action: &str,
     subject: &str,
@@ -46,7 +47,7 @@ pub(crate) async fn record_tx(
         .bind(action)
         .bind(subject)
         .bind(detail)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }

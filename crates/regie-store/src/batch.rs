@@ -2,7 +2,9 @@
 //! and migrations from legacy systems.
 
 use crate::{date_str, placeholders, Backend, Result, Store, StoreError};
-use regie_domain::{Beschikking, Client, Gemeentecode, Scope, Toewijzing, ToewijzingBook};
+use regie_domain::{
+    Beschikking, Bsn, Client, Gemeentecode, Persoonsgegevens, Scope, Toewijzing, ToewijzingBook,
+};
 use sqlx::{Any, Transaction};
 
 /// Rows per multi-row INSERT statement. Keeps the bound-parameter count under
@@ -30,6 +32,9 @@ pub struct SimBatch {
     pub beschikkingen: Vec<Beschikking>,
     /// Their toewijzingen.
     pub toewijzingen: Vec<ToewijzingRow>,
+    /// Personal data (name, sex, address) of clients of this batch; clients
+    /// without an entry get no WMO301 until it is stored.
+    pub persoonsgegevens: Vec<(Bsn, Persoonsgegevens)>,
 }
 
 impl SimBatch {
@@ -63,6 +68,7 @@ impl Store {
         batch.validate()?;
         let mut tx = self.pool.begin().await?;
         insert_clients(&mut tx, self.backend, region_id, &batch.clients).await?;
+        insert_persoonsgegevens(&mut tx, self.backend, &batch.persoonsgegevens).await?;
         insert_beschikkingen(&mut tx, self.backend, region_id, &batch.beschikkingen).await?;
         insert_toewijzingen(&mut tx, self.backend, region_id, &batch.toewijzingen).await?;
         tx.commit().await?;
@@ -80,12 +86,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "DELETE FROM residences WHERE bsn IN (SELECT bsn FROM clients WHERE region_id = $1)",
-        )
-        .bind(region_id)
-        .execute(&mut *tx)
-        .await?;
+        for table in ["residences", "client_persoonsgegevens"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE bsn IN (SELECT bsn FROM clients WHERE region_id = $1)"
+            ))
+            .bind(region_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         let n = sqlx::query("DELETE FROM clients WHERE region_id = $1")
             .bind(region_id)
             .execute(&mut *tx)
@@ -163,6 +171,28 @@ async fn insert_clients(
         q.execute(&mut **tx)
             .await
             .map_err(|e| conflict(e, "residence"))?;
+    }
+    Ok(())
+}
+
+async fn insert_persoonsgegevens(
+    tx: &mut Transaction<'_, Any>,
+    backend: Backend,
+    rows: &[(Bsn, Persoonsgegevens)],
+) -> Result<()> {
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let sql = format!(
+            "INSERT INTO client_persoonsgegevens ({}) VALUES {}",
+            crate::persoon::COLS,
+            placeholders(backend, chunk.len(), crate::persoon::NCOLS)
+        );
+        let mut q = sqlx::query(&sql);
+        for (bsn, p) in chunk {
+            q = crate::persoon::bind_row(q, *bsn, p);
+        }
+        q.execute(&mut **tx)
+            .await
+            .map_err(|e| conflict(e, "persoonsgegevens"))?;
     }
     Ok(())
 }

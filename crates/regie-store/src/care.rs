@@ -5,7 +5,8 @@ use crate::batch::{insert_beschikkingen, insert_toewijzingen, ToewijzingRow};
 use crate::region::{corrupt, gemeente};
 use crate::{date_str, parse_date, Result, Store, StoreError};
 use regie_domain::{
-    Beschikking, Bsn, CareError, Client, Gemeentecode, Period, RedenWijziging, Residence,
+    Beschikking, Bsn, CareError, Client, Gemeentecode, Period, Persoonsgegevens, RedenWijziging,
+    Residence,
 };
 use sqlx::Row;
 
@@ -27,8 +28,15 @@ pub struct ToewijzingSummary {
 }
 
 impl Store {
-    /// Stores a new client.
-    pub async fn add_client(&self, region_id: &str, client: &Client, actor: &str) -> Result<()> {
+    /// Stores a new client, with their personal data (name, sex, address)
+    /// when known; without it the client gets no WMO301 until it is stored.
+    pub async fn add_client(
+        &self,
+        region_id: &str,
+        client: &Client,
+        persoonsgegevens: Option<&Persoonsgegevens>,
+        actor: &str,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO clients (bsn, birth_date, region_id) VALUES ($1, $2, $3)")
             .bind(client.bsn().to_string())
@@ -50,6 +58,9 @@ impl Store {
                 .bind(r.gemeente.to_string())
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(p) = persoonsgegevens {
+            crate::persoon::upsert(&mut tx, client.bsn(), p).await?;
         }
         crate::audit::record_tx(
             &mut tx,

@@ -12,6 +12,7 @@ pub mod access;
 mod audit;
 pub mod batch;
 pub mod iwmo;
+mod persoon;
 pub mod settlement;
 mod stats;
 

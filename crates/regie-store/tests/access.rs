@@ -81,6 +81,7 @@ fn aanmelding(id: &str) -> EventRecord {
                 geboortedatum: d(1990, 5, 1),
                 gemeente: g(DONGEN),
                 woont_sinds: d(2015, 1, 1),
+                persoonsgegevens: Some(regie_sim::persoon::persoonsgegevens(1, 1, "Dongen")),
             },
             route: Route::BeschermdWonenPerspectiefplan,
             toegang_gemeente: g(TILBURG),
@@ -249,6 +250,14 @@ async fn stored_case_replays_equal_and_projects_onto_care_tables() {
         // Client, beschikking and toewijzing are in the care tables.
         let client = db.store.client(bsn()).await.unwrap();
         assert_eq!(client.municipality_on(d(2025, 1, 6)), g(DONGEN));
+        // The aanmelding's BRP data is stored with the client (for WMO301s).
+        let p = db.store.persoonsgegevens(bsn()).await.unwrap().unwrap();
+        assert_eq!(
+            p,
+            regie_sim::persoon::persoonsgegevens(1, 1, "Dongen"),
+            "{}",
+            db.name
+        );
         let b = db.store.beschikking("HVB-B1").await.unwrap();
         assert_eq!(&b, case.beschikking().unwrap(), "{}", db.name);
         let tw = db.store.toewijzingen_of(bsn()).await.unwrap();
@@ -597,7 +606,7 @@ async fn projection_conflict_rolls_back_the_event_and_region_cases_can_be_delete
         // same provider from 1 February.
         let client = Client::new(bsn(), d(1990, 5, 1), g(DONGEN), d(2015, 1, 1));
         db.store
-            .add_client("hart-van-brabant", &client, "legacy import")
+            .add_client("hart-van-brabant", &client, None, "legacy import")
             .await
             .unwrap();
         let mut legacy = plan(d(2025, 1, 2)).beschikking;

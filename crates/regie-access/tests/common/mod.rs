@@ -215,6 +215,7 @@ pub fn client(gemeente: &str) -> ClientGegevens {
         geboortedatum: d(1985, 4, 12),
         gemeente: g(gemeente),
         woont_sinds: d(2010, 1, 1),
+        persoonsgegevens: None,
     }
 }
 
