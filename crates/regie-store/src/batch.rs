@@ -234,7 +234,7 @@ pub(crate) async fn insert_beschikkingen(
 }
 
 pub(crate) async fn insert_toewijzingen(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     backend: Backend,
     region_id: &str,
     rows: &[ToewijzingRow],
@@ -278,7 +278,7 @@ pub(crate) async fn insert_toewijzingen(
                 .bind(t.period.end().map(date_str))
                 .bind(t.reden_wijziging.map(|r| i32::from(r.0)));
         }
-        q.execute(&mut **tx)
+        q.execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "toewijzing"))?;
     }

@@ -8,7 +8,7 @@ use regie_domain::{
     Beschikking, Bsn, CareError, Client, Gemeentecode, Period, Persoonsgegevens, RedenWijziging,
     Residence,
 };
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// A stored toewijzing, flattened for listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,93 +131,17 @@ impl Store {
         row: &ToewijzingRow,
         actor: &str,
     ) -> Result<()> {
-        let t = &row.toewijzing;
-        let b = self.beschikking(&t.beschikking_id).await?;
-        t.check_against(&b)?;
+        let b = self.beschikking(&row.toewijzing.beschikking_id).await?;
         let mut tx = self.pool.begin().await?;
-        let end = t
-            .period
-            .end()
-            .map(date_str)
-            .unwrap_or_else(|| "9999-12-31".into());
-        let clash: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM toewijzingen WHERE bsn = $1 AND product_key = $2 AND provider_agb = $3 AND start_date <= $4 AND (end_date IS NULL OR end_date >= $5) LIMIT 1",
-        )
-        .bind(t.client.to_string())
-        .bind(t.product.key())
-        .bind(t.provider.to_string())
-        .bind(&end)
-        .bind(date_str(t.period.start()))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((existing,)) = clash {
-            return Err(CareError::Overlap {
-                new: t.id.clone(),
-                existing,
-            }
-            .into());
-        }
-        insert_toewijzingen(&mut tx, self.backend, region_id, std::slice::from_ref(row)).await?;
-        crate::audit::record_tx(
-            &mut tx,
-            actor,
-            "toewijzing.create",
-            &format!("toewijzing/{}", t.id),
-            &t.period.to_string(),
-        )
-        .await?;
+        add_toewijzing_in(&mut tx, self.backend, region_id, row, &b, actor).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Reads a beschikking.
     pub async fn beschikking(&self, id: &str) -> Result<Beschikking> {
-        let r = sqlx::query("SELECT bsn, aard, categorie, productcode, volume, unit, frequentie, duur_start, duur_end, decided_on, motivation, rechtsmiddelen FROM beschikkingen WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound { kind: "beschikking", id: id.to_string() })?;
-        let t = "beschikkingen";
-        let volume: Option<i64> = r.try_get(4)?;
-        let unit: Option<String> = r.try_get(5)?;
-        let freq: Option<String> = r.try_get(6)?;
-        let intensiteit = match (volume, unit, freq) {
-            (Some(v), Some(u), Some(f)) => Some(regie_domain::Omvang {
-                volume: u32::try_from(v).map_err(|e| corrupt(t, "volume", e))?,
-                unit: regie_domain::Unit::from_code(&u).ok_or_else(|| corrupt(t, "unit", u))?,
-                frequentie: regie_domain::Frequentie::from_code(&f)
-                    .ok_or_else(|| corrupt(t, "frequentie", f))?,
-            }),
-            _ => None,
-        };
-        let start = parse_date(t, "duur_start", &r.try_get::<String, _>(7)?)?;
-        let end = r
-            .try_get::<Option<String>, _>(8)?
-            .map(|s| parse_date(t, "duur_end", &s))
-            .transpose()?;
-        Ok(Beschikking {
-            id: id.to_string(),
-            client: r
-                .try_get::<String, _>(0)?
-                .parse()
-                .map_err(|e| corrupt(t, "bsn", e))?,
-            aard: r.try_get(1)?,
-            product: regie_domain::ProductRef {
-                categorie: r
-                    .try_get::<String, _>(2)?
-                    .parse()
-                    .map_err(|e| corrupt(t, "categorie", e))?,
-                code: r
-                    .try_get::<Option<String>, _>(3)?
-                    .map(|c| c.parse().map_err(|e| corrupt(t, "productcode", e)))
-                    .transpose()?,
-            },
-            intensiteit,
-            duur: Period::new(start, end).map_err(|e| corrupt(t, "duur_end", e))?,
-            decided_on: parse_date(t, "decided_on", &r.try_get::<String, _>(9)?)?,
-            motivation: r.try_get(10)?,
-            rechtsmiddelen: r.try_get(11)?,
-        })
+        let mut c = self.pool.acquire().await?;
+        load_beschikking(&mut c, id).await
     }
 
     /// Ends a toewijzing on `end` with a reden wijziging (WMO002).
@@ -373,4 +297,112 @@ pub(crate) async fn move_in_tx(
         new_ids.push(new_id);
     }
     Ok(new_ids)
+}
+
+/// Reads a beschikking on an open connection (inside the caller's transaction).
+pub(crate) async fn load_beschikking(c: &mut AnyConnection, id: &str) -> Result<Beschikking> {
+    let r = sqlx::query("SELECT bsn, aard, categorie, productcode, volume, unit, frequentie, duur_start, duur_end, decided_on, motivation, rechtsmiddelen FROM beschikkingen WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or_else(|| StoreError::NotFound { kind: "beschikking", id: id.to_string() })?;
+    let t = "beschikkingen";
+    let volume: Option<i64> = r.try_get(4)?;
+    let unit: Option<String> = r.try_get(5)?;
+    let freq: Option<String> = r.try_get(6)?;
+    let intensiteit = match (volume, unit, freq) {
+        (Some(v), Some(u), Some(f)) => Some(regie_domain::Omvang {
+            volume: u32::try_from(v).map_err(|e| corrupt(t, "volume", e))?,
+            unit: regie_domain::Unit::from_code(&u).ok_or_else(|| corrupt(t, "unit", u))?,
+            frequentie: regie_domain::Frequentie::from_code(&f)
+                .ok_or_else(|| corrupt(t, "frequentie", f))?,
+        }),
+        _ => None,
+    };
+    let start = parse_date(t, "duur_start", &r.try_get::<String, _>(7)?)?;
+    let end = r
+        .try_get::<Option<String>, _>(8)?
+        .map(|s| parse_date(t, "duur_end", &s))
+        .transpose()?;
+    Ok(Beschikking {
+        id: id.to_string(),
+        client: r
+            .try_get::<String, _>(0)?
+            .parse()
+            .map_err(|e| corrupt(t, "bsn", e))?,
+        aard: r.try_get(1)?,
+        product: regie_domain::ProductRef {
+            categorie: r
+                .try_get::<String, _>(2)?
+                .parse()
+                .map_err(|e| corrupt(t, "categorie", e))?,
+            code: r
+                .try_get::<Option<String>, _>(3)?
+                .map(|c| c.parse().map_err(|e| corrupt(t, "productcode", e)))
+                .transpose()?,
+        },
+        intensiteit,
+        duur: Period::new(start, end).map_err(|e| corrupt(t, "duur_end", e))?,
+        decided_on: parse_date(t, "decided_on", &r.try_get::<String, _>(9)?)?,
+        motivation: r.try_get(10)?,
+        rechtsmiddelen: r.try_get(11)?,
+    })
+}
+
+/// Stores a toewijzing inside the caller's transaction after checking it
+/// against its beschikking and against stored toewijzingen for the same
+/// client, product and provider (no stapeling, iWmo OP259), with an audit record.
+pub(crate) async fn add_toewijzing_in(
+    c: &mut AnyConnection,
+    backend: crate::Backend,
+    region_id: &str,
+    row: &ToewijzingRow,
+    b: &Beschikking,
+    actor: &str,
+) -> Result<()> {
+    let t = &row.toewijzing;
+    t.check_against(b)?;
+    if let Some(existing) = clash(c, t, None).await? {
+        return Err(CareError::Overlap {
+            new: t.id.clone(),
+            existing,
+        }
+        .into());
+    }
+    insert_toewijzingen(c, backend, region_id, std::slice::from_ref(row)).await?;
+    crate::audit::record_tx(
+        c,
+        actor,
+        "toewijzing.create",
+        &format!("toewijzing/{}", t.id),
+        &t.period.to_string(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A stored toewijzing (other than `except`) for the same client, product and
+/// provider whose period overlaps `t`'s.
+pub(crate) async fn clash(
+    c: &mut AnyConnection,
+    t: &regie_domain::Toewijzing,
+    except: Option<&str>,
+) -> Result<Option<String>> {
+    let end = t
+        .period
+        .end()
+        .map(date_str)
+        .unwrap_or_else(|| "9999-12-31".into());
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM toewijzingen WHERE bsn = $1 AND product_key = $2 AND provider_agb = $3 AND start_date <= $4 AND (end_date IS NULL OR end_date >= $5) AND id <> $6 LIMIT 1",
+    )
+    .bind(t.client.to_string())
+    .bind(t.product.key())
+    .bind(t.provider.to_string())
+    .bind(&end)
+    .bind(date_str(t.period.start()))
+    .bind(except.unwrap_or(""))
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(|r| r.0))
 }

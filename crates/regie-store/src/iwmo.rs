@@ -36,6 +36,9 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
+mod bericht301;
+mod verzoek;
+
 /// Settings of one ingest or export run.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
@@ -63,7 +66,8 @@ pub struct IngestOutcome {
     pub status: String,
     /// The retour message (WMO302/306/308/316/318/320/325) to send back, if one can be addressed.
     pub retour: Option<String>,
-    /// Further answers sent (WMO319 on a verzoek).
+    /// Further answers sent on a verzoek: a WMO301 for what was granted,
+    /// a WMO319 for each verzoek refused or taken into onderzoek.
     pub answers: Vec<String>,
     /// The validation report (`ValidationReport::to_json`).
     pub report: serde_json::Value,
@@ -169,6 +173,39 @@ pub struct ExportOutcome {
     pub unchanged: usize,
     /// Clients whose WMO301 failed our own validation (not sent), with the report.
     pub invalid: Vec<(String, String)>,
+    /// Clients whose WMO301 could not be made, and why (nothing sent).
+    pub skipped: Vec<SkippedClient>,
+}
+
+/// A client the export made no WMO301 for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedClient {
+    /// Gemeente.
+    pub gemeente: String,
+    /// Aanbieder (AGB).
+    pub aanbieder: String,
+    /// Client.
+    pub bsn: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why a client's WMO301 was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// No personal data (name, sex, address) stored: a WMO301 must name and
+    /// address the client, and is never sent with placeholders.
+    NoPersoonsgegevens,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::NoPersoonsgegevens => f.write_str(
+                "no personal data (name, sex, address) stored for the client; a WMO301 is never sent with placeholders",
+            ),
+        }
+    }
 }
 
 // ---------------------------------------------------------------- working days
@@ -1162,6 +1199,10 @@ async fn apply_301(
     Ok(())
 }
 
+/// What a toewijzing says, to tell whether it changed since it was last sent.
+/// ReferentieAanbieder is not part of it: it only says why a WMO301 was sent
+/// (IV097), and a later export without it is no change. Its slot stays (as
+/// `None`) so fingerprints stored by earlier versions still compare equal.
 fn fingerprint_tp(tp: &ToegewezenProduct) -> String {
     format!(
         "{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
@@ -1173,7 +1214,7 @@ fn fingerprint_tp(tp: &ToegewezenProduct) -> String {
             .as_ref()
             .map(|o| (o.volume.get(), o.eenheid.code(), o.frequentie.code())),
         tp.budget.map(|b| b.get()),
-        tp.referentie_aanbieder.as_ref().map(|r| r.to_string())
+        None::<String>
     )
 }
 
@@ -1641,45 +1682,19 @@ impl Store {
                     }
                 }
             }
+            // Verzoeken are decided at once (see `verzoek`): granted with a
+            // WMO301, refused or taken into onderzoek with a WMO319 (OP274).
             Bericht::Wmo315(m) => {
-                if !report.is_ok() {
-                    return Ok(());
-                }
-                let (g, a) = (m.header.ontvanger.clone(), m.header.afzender.clone());
-                for ap in &m.client.aangevraagde_producten {
-                    let r = ap.referentie_aanbieder.to_string();
-                    self.verzoek_answered(
-                        c,
-                        &g,
-                        &a,
-                        m.client.bsn.as_str(),
-                        &r,
-                        id,
-                        today,
-                        next_id,
-                        answers,
-                    )
-                    .await?;
+                if report.is_ok() {
+                    self.verzoek_om_toewijzing(c, m, id, moment(today, stamp), next_id, answers)
+                        .await?;
                 }
             }
             Bericht::Wmo317(m) => {
-                if !report.is_ok() {
-                    return Ok(());
+                if report.is_ok() {
+                    self.verzoek_om_wijziging(c, m, id, moment(today, stamp), next_id, answers)
+                        .await?;
                 }
-                let (g, a) = (m.header.ontvanger.clone(), m.header.afzender.clone());
-                let r = m.client.verzoek.referentie_aanbieder.to_string();
-                self.verzoek_answered(
-                    c,
-                    &g,
-                    &a,
-                    m.client.bsn.as_str(),
-                    &r,
-                    id,
-                    today,
-                    next_id,
-                    answers,
-                )
-                .await?;
             }
             Bericht::Wmo319(m) => {
                 if report.is_ok() {
@@ -1754,63 +1769,6 @@ impl Store {
         Ok(())
     }
 
-    /// Registers an accepted verzoek and answers it with WMO319 "in onderzoek" (OP274).
-    #[allow(clippy::too_many_arguments)]
-    async fn verzoek_answered(
-        &self,
-        c: &mut AnyConnection,
-        g: &Gemeente,
-        a: &AgbCode,
-        bsn: &str,
-        referentie: &str,
-        id: i64,
-        today: NaiveDate,
-        next_id: &mut i64,
-        answers: &mut Vec<(i64, Bericht)>,
-    ) -> Result<()> {
-        let aid = *next_id;
-        *next_id += 1;
-        sqlx::query("INSERT INTO iwmo_verzoeken (aanbieder, referentie, gemeente, bsn, antwoorden, toegewezen, message_id) VALUES ($1,$2,$3,$4,$5,0,$6)")
-            .bind(a.as_str()).bind(referentie).bind(g.as_str()).bind(bsn)
-            .bind(VerzoekAntwoord::InOnderzoek.code()).bind(id)
-            .execute(&mut *c).await?;
-        add_deadline(
-            c,
-            "OP274",
-            &format!("verzoek:{a}:{referentie}"),
-            g.as_str(),
-            a.as_str(),
-            "gemeente",
-            Some(id),
-            add_werkdagen(today, 5),
-            Some((today, aid)),
-        )
-        .await?;
-        answers.push((
-            aid,
-            Bericht::Wmo319(bericht::Wmo319 {
-                header: bericht::Header {
-                    afzender: g.clone(),
-                    ontvanger: a.clone(),
-                    bericht_identificatie: BerichtIdentificatie {
-                        identificatie: IdentificatieBericht::new(format!("RG{aid:010}"))
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?,
-                        dagtekening: today,
-                    },
-                    xsd_versie: XsdVersie::current(),
-                },
-                antwoord: Antwoord {
-                    referentie_aanbieder: Referentie::new(referentie)
-                        .map_err(|e| StoreError::Conflict(e.to_string()))?,
-                    verzoek_antwoord: VerzoekAntwoord::InOnderzoek,
-                    reden_afwijzing_verzoek: None,
-                    retourcodes: vec![],
-                },
-            }),
-        ));
-        Ok(())
-    }
-
     /// Sends WMO301s for the toewijzingen of one aanbieder or gemeente running
     /// on or after `since` (taakgericht lots get no per-client toewijzing, OP086
     /// — they are skipped): one message per client and aanbieder with all its
@@ -1828,9 +1786,10 @@ impl Store {
             ExportTarget::Gemeente(g) => ("gemeente", g.as_str()),
         };
         let rows = sqlx::query(&format!(
-            "SELECT t.id, t.gemeente, t.provider_agb, t.bsn, t.categorie, t.productcode, t.volume, t.unit, t.frequentie, t.budget_cents, t.start_date, t.end_date, t.reden_wijziging, c.birth_date, l.funding \
+            "SELECT {} \
              FROM toewijzingen t JOIN clients c ON c.bsn = t.bsn JOIN lots l ON l.region_id = t.region_id AND l.id = t.lot_id \
-             WHERE t.{col} = $1 AND (t.end_date IS NULL OR t.end_date >= $2) AND l.funding NOT LIKE '%taakgericht%' ORDER BY t.gemeente, t.provider_agb, t.bsn, t.start_date, t.id"
+             WHERE t.{col} = $1 AND (t.end_date IS NULL OR t.end_date >= $2) AND l.funding NOT LIKE '%taakgericht%' ORDER BY t.gemeente, t.provider_agb, t.bsn, t.start_date, t.id",
+            bericht301::COLS
         ))
         .bind(val)
         .bind(date_str(since))
@@ -1861,163 +1820,32 @@ impl Store {
         opts: &IngestOptions,
         out: &mut ExportOutcome,
     ) -> Result<()> {
-        let t = "toewijzingen";
         let mut tx: Transaction<'_, Any> = self.pool.begin().await?;
         let c: &mut AnyConnection = &mut tx;
         let today = opts.today();
-        let mut producten = Vec::new();
-        let mut ids = HashMap::new();
-        let mut changed = false;
-        let mut variant = Uitvoeringsvariant::Inspanningsgericht;
-        let mut birth = None;
-        let (mut next_nummer,): (i64,) = sqlx::query_as("SELECT CAST(COALESCE(MAX(nummer), 0) + 1 AS BIGINT) FROM iwmo_toewijzingen WHERE gemeente = $1")
-            .bind(g)
-            .fetch_one(&mut *c)
-            .await?;
-        for r in rows {
-            let tid: String = r.try_get(0)?;
-            let existing: Option<(i64, String)> = sqlx::query_as(
-                "SELECT nummer, fingerprint FROM iwmo_toewijzingen WHERE toewijzing_id = $1",
-            )
-            .bind(&tid)
-            .fetch_optional(&mut *c)
-            .await?;
-            let categorie = ProductCategorie::from_code(&r.try_get::<String, _>(4)?)
-                .ok_or_else(|| corrupt(t, "categorie", "not an iWmo category"))?;
-            let code = r
-                .try_get::<Option<String>, _>(5)?
-                .map(|c| ProductCode::new(c).map_err(|e| corrupt(t, "productcode", e)))
-                .transpose()?;
-            let omvang = match (
-                r.try_get::<Option<i64>, _>(6)?,
-                r.try_get::<Option<String>, _>(7)?,
-                r.try_get::<Option<String>, _>(8)?,
-            ) {
-                (Some(v), Some(u), Some(f)) => Some(Omvang {
-                    volume: u32::try_from(v)
-                        .ok()
-                        .and_then(|v| Volume::new(v).ok())
-                        .ok_or_else(|| corrupt(t, "volume", v))?,
-                    eenheid: Eenheid::from_code(&u).ok_or_else(|| corrupt(t, "unit", u))?,
-                    frequentie: Frequentie::from_code(&f)
-                        .ok_or_else(|| corrupt(t, "frequentie", f))?,
-                }),
-                _ => None,
-            };
-            let budget = r
-                .try_get::<Option<i64>, _>(9)?
-                .map(|b| {
-                    u32::try_from(b)
-                        .ok()
-                        .and_then(|b| Budget::new(b).ok())
-                        .ok_or_else(|| corrupt(t, "budget_cents", b))
-                })
-                .transpose()?;
-            let reden = r
-                .try_get::<Option<i64>, _>(12)?
-                .map(|x| {
-                    RedenWijziging::from_code(&format!("{x:02}"))
-                        .ok_or_else(|| corrupt(t, "reden_wijziging", x))
-                })
-                .transpose()?;
-            let nummer = match &existing {
-                Some((n, _)) => *n,
-                None => {
-                    next_nummer += 1;
-                    next_nummer - 1
-                }
-            };
-            let tp = ToegewezenProduct {
-                toewijzing_nummer: u32::try_from(nummer)
-                    .ok()
-                    .and_then(|n| Nummer::new(n).ok())
-                    .ok_or_else(|| corrupt("iwmo_toewijzingen", "nummer", nummer))?,
-                referentie_aanbieder: None,
-                product: Some(Product { categorie, code }),
-                toewijzingsdatum: today,
-                toewijzingstijd: opts.now.time().with_nanosecond(0).unwrap_or_default(),
-                ingangsdatum: crate::parse_date(t, "start_date", &r.try_get::<String, _>(10)?)?,
-                einddatum: opt_date(t, "end_date", r.try_get(11)?)?,
-                reden_wijziging: reden,
-                omvang,
-                budget,
-                commentaar: None,
-                retourcodes: vec![],
-            };
-            let fp = fingerprint_tp(&tp);
-            if existing.as_ref().is_none_or(|(_, f)| *f != fp) {
-                changed = true;
-            }
-            ids.insert(tp.toewijzing_nummer.get(), (tid, fp));
-            variant = uitvoeringsvariant(
-                serde_json::from_str(&r.try_get::<String, _>(14)?)
-                    .map_err(|e| corrupt("lots", "funding", e))?,
-            );
-            birth = Some(crate::parse_date(
-                "clients",
-                "birth_date",
-                &r.try_get::<String, _>(13)?,
-            )?);
-            producten.push(tp);
-        }
-        if !changed {
+        let p = bericht301::producten(c, g, rows, opts.now, &bericht301::Selectie::Alle, &|_| None)
+            .await?
+            .expect("a group has rows");
+        if !p.changed {
             out.unchanged += 1;
             return Ok(()); // rolls back nothing (no writes)
         }
-        let mid = next_message_id(c).await?;
-        let m = bericht::Wmo301 {
-            header: bericht::Header {
-                afzender: Gemeente::new(g).map_err(|e| corrupt(t, "gemeente", e))?,
-                ontvanger: AgbCode::new(a).map_err(|e| corrupt(t, "provider_agb", e))?,
-                bericht_identificatie: BerichtIdentificatie {
-                    identificatie: IdentificatieBericht::new(format!("RG{mid:010}"))
-                        .map_err(|e| StoreError::Conflict(e.to_string()))?,
-                    dagtekening: today,
-                },
-                xsd_versie: XsdVersie::current(),
-            },
-            client: Client301 {
-                bsn: BurgerServicenummer::new(bsn).map_err(|e| corrupt(t, "bsn", e))?,
-                geboortedatum: Geboortedatum {
-                    datum: birth.expect("rows non-empty"),
-                    datum_gebruik: None,
-                },
-                // Names and addresses live in the BRP, not in this store: the
-                // aanbieder reads them from there; the message carries placeholders
-                // (name "Onbekend", the sample BRP address) to satisfy CD034/TR006.
-                geslacht: Geslacht::Onbekend,
-                naam: VolledigeNaam {
-                    geslachtsnaam: Achternaam {
-                        achternaam: Naam::new("Onbekend").expect("valid"),
-                        voorvoegsel: None,
-                    },
-                    partnernaam: None,
-                    voornamen: None,
-                    voorletters: None,
-                    naam_gebruik: NaamGebruik::EigenNaam,
-                },
-                communicatie: None,
-                juridische_status: None,
-                wettelijke_vertegenwoordiging: None,
-                commentaar: None,
-                relaties: vec![],
-                contactgegevens: vec![regie_iwmo::sample::contact()],
-                toegewezen_producten: producten,
-                retourcodes: vec![],
-            },
+        // The aanbieder must be able to identify and reach the client: no
+        // WMO301 with a made-up name or address; the export says who is missing.
+        let Some(persoon) = bericht301::persoonsgegevens(c, bsn).await? else {
+            out.skipped.push(SkippedClient {
+                gemeente: g.to_string(),
+                aanbieder: a.to_string(),
+                bsn: bsn.to_string(),
+                reason: SkipReason::NoPersoonsgegevens,
+            });
+            return Ok(());
         };
-        let b = Bericht::Wmo301(m);
+        let mid = next_message_id(c).await?;
+        let client = bericht301::client(bsn, p.birth, &persoon, p.producten)?;
+        let b = Bericht::Wmo301(bericht301::wmo301(g, a, mid, today, client)?);
         // Validate what we send against the chain state, like any received message.
-        let keys = keys_of(&b);
-        let snap = load_snapshot(c, MessageType::Wmo301, g, &format!("RG{mid:010}"), &keys).await?;
-        let report = validate::validate_bericht(
-            &b,
-            &snap,
-            &Options {
-                variant,
-                alleen_bericht: false,
-            },
-        );
+        let report = bericht301::valideer(c, &b, g, mid, p.variant).await?;
         if !report.is_ok() {
             out.invalid
                 .push((format!("{g}/{a}/{bsn}"), report.to_string()));
@@ -2049,7 +1877,7 @@ impl Store {
             },
         )
         .await?;
-        apply_301(c, m, &ids, mid, today).await?;
+        apply_301(c, m, &p.ids, mid, today).await?;
         add_deadline(
             c,
             "OP090",
@@ -2123,7 +1951,12 @@ impl Store {
     }
 }
 
-use chrono::Timelike;
+/// The moment of receipt from its date and stamp (`%Y-%m-%dT%H:%M:%S`), for
+/// the Toewijzingsdatum/-tijd of an answering WMO301.
+fn moment(today: NaiveDate, stamp: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(stamp, "%Y-%m-%dT%H:%M:%S")
+        .unwrap_or_else(|_| today.and_time(chrono::NaiveTime::MIN))
+}
 
 async fn ack(
     c: &mut AnyConnection,
