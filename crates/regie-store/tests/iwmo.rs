@@ -268,3 +268,713 @@ async fn deadlines_are_tracked() {
             .all(|d| d.status == DeadlineStatus::Met));
     }
 }
+
+// ------------------------------------------------------------------ verzoeken
+
+mod verzoeken {
+    //! WMO315/317 decided against what the store knows (regio Meierij,
+    //! outputgericht, open house): granted with a WMO301 carrying all current
+    //! toewijzingen, refused or taken into onderzoek with a WMO319.
+
+    use super::*;
+    use regie_domain::{
+        AgbCode, Beschikking, Client, Frequentie, Gemeentecode, Omvang, Period, Persoonsgegevens,
+        ProductRef, Scope, Toewijzing, Unit,
+    };
+    use regie_iwmo::model::{Omvang as IOmvang, OngewijzigdProduct, Product, TeWijzigenProduct};
+    use regie_iwmo::types::{
+        Eenheid, Frequentie as IFrequentie, Nummer, ProductCategorie, ProductCode,
+        RedenAfwijzingVerzoek, RedenWijziging, Referentie, VerzoekAntwoord, Volume,
+    };
+    use regie_iwmo::validate::{self, InMemoryContext, Options, Uitvoeringsvariant};
+    use regie_store::iwmo::{ExportTarget, IngestOutcome, SkipReason};
+    use regie_store::{RegionInput, ToewijzingRow};
+    use std::path::{Path, PathBuf};
+
+    pub const DEN_BOSCH: &str = "0796";
+    pub const VUGHT: &str = "0865";
+    pub const VIVENT: &str = "99040102";
+    /// Holds only the kortdurend-verblijf lot.
+    pub const KDV: &str = "99040106";
+
+    pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    pub fn partijen(aanbieder: &str) -> Partijen {
+        Partijen {
+            gemeente: DEN_BOSCH.parse::<Gemeentecode>().unwrap().into(),
+            aanbieder: aanbieder.parse::<AgbCode>().unwrap().into(),
+        }
+    }
+
+    pub fn persoon(k: u64) -> Persoonsgegevens {
+        regie_sim::persoon::persoonsgegevens(3, k, "'s-Hertogenbosch")
+    }
+
+    pub async fn load_meierij(store: &Store) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../regions/meierij.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let rf = regie_regions::parse_region(&text, path).unwrap();
+        store
+            .save_region(
+                RegionInput {
+                    region: &rf.region,
+                    source_file: "regions/meierij.toml",
+                    document: &text,
+                    providers: &rf.providers,
+                    lots: &rf.lots,
+                    contracts: &rf.contracts,
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+
+    fn per_maand() -> Omvang {
+        Omvang {
+            volume: 1,
+            unit: Unit::StuksOutput,
+            frequentie: Frequentie::PerMaand,
+        }
+    }
+
+    fn product(code: &str) -> ProductRef {
+        ProductRef {
+            categorie: code[..2].parse().unwrap(),
+            code: Some(code.parse().unwrap()),
+        }
+    }
+
+    /// Stores a client of 's-Hertogenbosch (BRP data when `met_persoon`) with
+    /// a beschikking for `code` over 2025 (1 client-month per month).
+    pub async fn client(store: &Store, n: u32, met_persoon: bool, code: &str) -> regie_domain::Bsn {
+        let b = bsn(n);
+        if store.client(b).await.is_err() {
+            let c = Client::new(b, d(1961, 3, 14), DEN_BOSCH.parse().unwrap(), d(2001, 1, 1));
+            let p = persoon(u64::from(n));
+            store
+                .add_client("meierij", &c, met_persoon.then_some(&p), "test")
+                .await
+                .unwrap();
+        }
+        store
+            .add_beschikking(
+                "meierij",
+                &Beschikking {
+                    id: format!("B{b}-{code}"),
+                    client: b,
+                    aard: format!("product {code}"),
+                    product: product(code),
+                    intensiteit: Some(per_maand()),
+                    duur: Period::new(d(2025, 1, 1), Some(d(2025, 12, 31))).unwrap(),
+                    decided_on: d(2024, 12, 10),
+                    motivation: "test".into(),
+                    rechtsmiddelen: "bezwaar binnen zes weken".into(),
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        b
+    }
+
+    /// A running toewijzing of dagbesteding 07X01 at Vivent over 2025.
+    pub async fn dagbesteding(store: &Store, b: regie_domain::Bsn) {
+        store
+            .add_toewijzing(
+                "meierij",
+                &ToewijzingRow {
+                    toewijzing: Toewijzing {
+                        id: format!("T{b}-DB"),
+                        beschikking_id: format!("B{b}-07X01"),
+                        client: b,
+                        provider: VIVENT.parse().unwrap(),
+                        product: product("07X01"),
+                        scope: Scope::Volume(per_maand()),
+                        period: Period::new(d(2025, 1, 1), Some(d(2025, 12, 31))).unwrap(),
+                        reden_wijziging: None,
+                    },
+                    lot_id: "1b-dagbesteding".into(),
+                    gemeente: DEN_BOSCH.parse().unwrap(),
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+
+    /// A WMO315 (dagtekening 2025-02-10) for one product from 2025-03-01.
+    pub fn vot(
+        aanbieder: &str,
+        id: &str,
+        b: regie_domain::Bsn,
+        referentie: &str,
+        code: Option<&str>,
+        omvang: (u32, IFrequentie),
+        eind: Option<NaiveDate>,
+    ) -> String {
+        let mut m = sample::verzoek_toewijzing(&partijen(aanbieder), id, b, referentie);
+        m.header.bericht_identificatie.dagtekening = d(2025, 2, 10);
+        let ap = &mut m.client.aangevraagde_producten[0];
+        ap.product = code.map(|c| Product {
+            categorie: ProductCategorie::from_code(&c[..2]).unwrap(),
+            code: Some(ProductCode::new(c).unwrap()),
+        });
+        ap.toewijzing_ingangsdatum = d(2025, 3, 1);
+        ap.toewijzing_einddatum = eind;
+        ap.omvang = Some(IOmvang {
+            volume: Volume::new(omvang.0).unwrap(),
+            eenheid: Eenheid::StuksOutput,
+            frequentie: omvang.1,
+        });
+        m.to_xml()
+    }
+
+    pub fn at_day(y: i32, m: u32, day: u32) -> IngestOptions {
+        IngestOptions {
+            now: d(y, m, day).and_hms_opt(10, 30, 0).unwrap(),
+        }
+    }
+
+    fn reference_dir() -> PathBuf {
+        if let Ok(p) = std::env::var("REGIE_IWMO_REFERENCE") {
+            return PathBuf::from(p);
+        }
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/iwmo");
+        // xmllint resolves schema imports lexically: give it a physical path.
+        p.canonicalize().unwrap_or(p)
+    }
+
+    /// `xmllint --noout --schema xsd/WMO301.xsd` on the message (skipped with
+    /// REGIE_SKIP_XMLLINT=1, like the codec's schema tests).
+    pub fn xmllint_301(xml: &str) {
+        if std::env::var("REGIE_SKIP_XMLLINT").is_ok_and(|v| v == "1") {
+            return;
+        }
+        let schema = reference_dir().join("xsd/WMO301.xsd");
+        assert!(
+            schema.exists(),
+            "no reference schema at {}",
+            schema.display()
+        );
+        let file = std::env::temp_dir().join(format!(
+            "regie-store-301-{}-{}.xml",
+            std::process::id(),
+            sha(xml)
+        ));
+        std::fs::write(&file, xml).unwrap();
+        let out = std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&schema)
+            .arg(&file)
+            .output()
+            .expect("xmllint runs (apt-get install libxml2-utils, or REGIE_SKIP_XMLLINT=1)");
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            out.status.success(),
+            "xmllint rejects our WMO301:\n{}\n{xml}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn sha(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+    }
+
+    pub fn wmo301(xml: &str) -> regie_iwmo::bericht::Wmo301 {
+        // Message rules on their own as well (the store validated it against the chain).
+        let r = validate::validate_with(
+            xml.as_bytes(),
+            &InMemoryContext::new(),
+            &Options {
+                variant: Uitvoeringsvariant::Outputgericht,
+                alleen_bericht: true,
+            },
+        );
+        assert!(r.is_ok(), "{r}");
+        assert!(!xml.contains("Onbekend"), "placeholder data in {xml}");
+        match regie_iwmo::bericht::parse(xml.as_bytes()).unwrap() {
+            Bericht::Wmo301(m) => m,
+            b => panic!("expected WMO301, got {}", b.message_type()),
+        }
+    }
+
+    pub fn wmo319(xml: &str) -> regie_iwmo::model::Antwoord {
+        match regie_iwmo::bericht::parse(xml.as_bytes()).unwrap() {
+            Bericht::Wmo319(m) => m.antwoord,
+            b => panic!("expected WMO319, got {}", b.message_type()),
+        }
+    }
+
+    async fn verzoek_row(store: &Store, referentie: &str) -> (String, i64) {
+        sqlx::query_as("SELECT antwoorden, toegewezen FROM iwmo_verzoeken WHERE referentie = $1")
+            .bind(referentie)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Ingests and checks that a replay (days later) gives the same answers and changes nothing.
+    pub async fn ingest_twice(store: &Store, xml: &str, when: IngestOptions) -> IngestOutcome {
+        let first = store.ingest(xml.as_bytes(), &when).await.unwrap();
+        assert_eq!(first.status, "accepted", "{}", first.report);
+        let counts = store.iwmo_counts().await.unwrap();
+        let toewijzingen: (i64,) =
+            sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM toewijzingen")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let mut later = when;
+        later.now += chrono::Duration::days(3);
+        let again = store.ingest(xml.as_bytes(), &later).await.unwrap();
+        assert!(again.replayed);
+        assert_eq!(again.answers, first.answers);
+        assert_eq!(again.retour, first.retour);
+        assert_eq!(store.iwmo_counts().await.unwrap(), counts);
+        let after: (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM toewijzingen")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(after, toewijzingen, "a replay stores no toewijzing");
+        first
+    }
+
+    #[tokio::test]
+    async fn granted_verzoek_om_toewijzing_is_answered_with_all_current_toewijzingen() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 1, true, "02X02").await;
+            client(s, 1, true, "07X01").await;
+            dagbesteding(s, b).await;
+            let xml = vot(
+                VIVENT,
+                "VOT1",
+                b,
+                "R1",
+                Some("02X02"),
+                (1, IFrequentie::PerMaand),
+                Some(d(2025, 12, 31)),
+            );
+            let out = ingest_twice(s, &xml, at_day(2025, 2, 11)).await;
+            // OP274: a toewijzingbericht answers the verzoek; no WMO319 with it.
+            assert_eq!(out.answers.len(), 1, "{}: {:?}", db.name, out.answers);
+            let m = wmo301(&out.answers[0]);
+            xmllint_301(&out.answers[0]);
+            // OP087: the running dagbesteding is in it too, without referentie (IV094).
+            let tps = &m.client.toegewezen_producten;
+            assert_eq!(tps.len(), 2, "{}", db.name);
+            let nieuw = tps
+                .iter()
+                .find(|t| t.referentie_aanbieder.as_ref().map(|r| r.as_str()) == Some("R1"))
+                .expect("the granted product carries the verzoek's referentie");
+            assert_eq!(
+                nieuw
+                    .product
+                    .as_ref()
+                    .unwrap()
+                    .code
+                    .as_ref()
+                    .unwrap()
+                    .as_str(),
+                "02X02"
+            );
+            assert_eq!(
+                (nieuw.ingangsdatum, nieuw.einddatum),
+                (d(2025, 3, 1), Some(d(2025, 12, 31)))
+            );
+            assert_eq!(
+                nieuw.reden_wijziging, None,
+                "a new toewijzing has no reden (IV099)"
+            );
+            let oud = tps
+                .iter()
+                .find(|t| t.referentie_aanbieder.is_none())
+                .unwrap();
+            assert_eq!(
+                oud.product
+                    .as_ref()
+                    .unwrap()
+                    .code
+                    .as_ref()
+                    .unwrap()
+                    .as_str(),
+                "07X01"
+            );
+            // Named and addressed from the stored BRP data.
+            let p = persoon(1);
+            assert_eq!(
+                m.client.naam.geslachtsnaam.achternaam.as_str(),
+                p.geslachtsnaam.achternaam.as_str()
+            );
+            let adres = m.client.contactgegevens[0].adres.as_ref().unwrap();
+            assert_eq!(
+                adres.postcode.as_ref().unwrap().as_str(),
+                p.adres.postcode.as_str()
+            );
+            assert_eq!(
+                adres.plaatsnaam.as_ref().unwrap().as_str(),
+                "'s-Hertogenbosch"
+            );
+            // Stored: the toewijzing, the verzoek as granted, OP274 met.
+            let tw = s.toewijzingen_of(b).await.unwrap();
+            assert!(
+                tw.iter().any(|t| t.id == format!("VOT-{VIVENT}-R1")),
+                "{tw:?}"
+            );
+            assert_eq!(verzoek_row(s, "R1").await.1, 1, "{}", db.name);
+            let op274: Vec<_> = s
+                .iwmo_deadlines(d(2025, 2, 11))
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.rule == "OP274")
+                .collect();
+            assert_eq!(op274.len(), 1);
+            assert_eq!(op274[0].status, DeadlineStatus::Met);
+            // The export has nothing new for this client: the answer was the WMO301.
+            let e = s
+                .export_toewijzingen(
+                    &ExportTarget::Aanbieder(VIVENT.into()),
+                    d(2025, 1, 1),
+                    &at_day(2025, 2, 12),
+                )
+                .await
+                .unwrap();
+            assert_eq!((e.messages.len(), e.unchanged), (0, 1), "{}", db.name);
+        }
+    }
+
+    #[tokio::test]
+    async fn verzoeken_that_do_not_fit_are_refused_with_the_reden_of_the_code_list() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            // Known client with a beschikking for dagbesteding only.
+            let zonder = client(s, 2, true, "07X01").await;
+            let met = client(s, 3, true, "02X02").await;
+            // Lives in Vught.
+            let vught = bsn(4);
+            s.add_client(
+                "meierij",
+                &Client::new(vught, d(1970, 1, 1), VUGHT.parse().unwrap(), d(2001, 1, 1)),
+                Some(&persoon(4)),
+                "test",
+            )
+            .await
+            .unwrap();
+            let pm = (1, IFrequentie::PerMaand);
+            let eind = Some(d(2025, 12, 31));
+            let cases: Vec<(String, RedenAfwijzingVerzoek)> = vec![
+                // OP307: no beschikking for the product.
+                (
+                    vot(VIVENT, "A1", zonder, "A1", Some("02X02"), pm, eind),
+                    RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                ),
+                // Not a client of the gemeente at all.
+                (
+                    vot(VIVENT, "A2", bsn(99), "A2", Some("02X02"), pm, eind),
+                    RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                ),
+                // Woonplaatsbeginsel: lives in another gemeente.
+                (
+                    vot(VIVENT, "A3", vught, "A3", Some("02X02"), pm, eind),
+                    RedenAfwijzingVerzoek::AndereGemeente,
+                ),
+                // The KDV provider holds no contract for individuele begeleiding.
+                (
+                    vot(KDV, "A4", met, "A4", Some("02X02"), pm, eind),
+                    RedenAfwijzingVerzoek::GeenContract,
+                ),
+                // More than the beschikking gives.
+                (
+                    vot(
+                        VIVENT,
+                        "A5",
+                        met,
+                        "A5",
+                        Some("02X02"),
+                        (2, IFrequentie::PerMaand),
+                        eind,
+                    ),
+                    RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                ),
+                // Beyond the beschikking's duur.
+                (
+                    vot(
+                        VIVENT,
+                        "A6",
+                        met,
+                        "A6",
+                        Some("02X02"),
+                        pm,
+                        Some(d(2026, 6, 30)),
+                    ),
+                    RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                ),
+            ];
+            for (i, (xml, reden)) in cases.iter().enumerate() {
+                let out = ingest_twice(s, xml, at_day(2025, 2, 11)).await;
+                assert_eq!(out.answers.len(), 1, "{} case {i}", db.name);
+                let a = wmo319(&out.answers[0]);
+                assert_eq!(
+                    a.verzoek_antwoord,
+                    VerzoekAntwoord::Afgewezen,
+                    "{} case {i}",
+                    db.name
+                );
+                assert_eq!(
+                    a.reden_afwijzing_verzoek,
+                    Some(*reden),
+                    "{} case {i}",
+                    db.name
+                );
+                let r = a.referentie_aanbieder.as_str().to_string();
+                assert_eq!(
+                    verzoek_row(s, &r).await,
+                    ("1".into(), 0),
+                    "{} case {i}",
+                    db.name
+                );
+                // The reason is on record for the toegang.
+                let audit = s
+                    .audit_for(&format!(
+                        "verzoek/{}/{r}",
+                        if i == 3 { KDV } else { VIVENT }
+                    ))
+                    .await
+                    .unwrap();
+                assert_eq!(audit.len(), 1, "{} case {i}", db.name);
+                assert!(
+                    audit[0]
+                        .detail
+                        .starts_with(&format!("reden {}", reden.code())),
+                    "{}",
+                    audit[0].detail
+                );
+            }
+            // Nothing was assigned.
+            assert!(s.toewijzingen_of(met).await.unwrap().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_grant_that_needs_a_person_stays_in_onderzoek() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            // Fits, but no BRP data: no WMO301 with placeholders, so a person completes it.
+            let b = client(s, 5, false, "02X02").await;
+            let out = ingest_twice(
+                s,
+                &vot(
+                    VIVENT,
+                    "O1",
+                    b,
+                    "O1",
+                    Some("02X02"),
+                    (1, IFrequentie::PerMaand),
+                    Some(d(2025, 12, 31)),
+                ),
+                at_day(2025, 2, 11),
+            )
+            .await;
+            assert_eq!(out.answers.len(), 1);
+            let a = wmo319(&out.answers[0]);
+            assert_eq!(
+                a.verzoek_antwoord,
+                VerzoekAntwoord::InOnderzoek,
+                "{}",
+                db.name
+            );
+            assert_eq!(a.reden_afwijzing_verzoek, None);
+            // Nothing was assigned, the verzoek is onderhanden (OP350).
+            assert!(
+                s.toewijzingen_of(b).await.unwrap().is_empty(),
+                "{}",
+                db.name
+            );
+            assert_eq!(verzoek_row(s, "O1").await, ("2".into(), 0));
+            let audit = s.audit_for(&format!("verzoek/{VIVENT}/O1")).await.unwrap();
+            assert!(
+                audit[0].detail.contains("persoonsgegevens"),
+                "{}",
+                audit[0].detail
+            );
+            // Omvang in another frequency than the beschikking: not comparable automatically.
+            let c = client(s, 6, true, "02X02").await;
+            let out = ingest_twice(
+                s,
+                &vot(
+                    VIVENT,
+                    "O2",
+                    c,
+                    "O2",
+                    Some("02X02"),
+                    (1, IFrequentie::PerWeek),
+                    Some(d(2025, 12, 31)),
+                ),
+                at_day(2025, 2, 11),
+            )
+            .await;
+            assert_eq!(
+                wmo319(&out.answers[0]).verzoek_antwoord,
+                VerzoekAntwoord::InOnderzoek,
+                "{}",
+                db.name
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn verzoek_om_wijziging_shortening_a_toewijzing_is_answered_with_the_changed_301() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 7, true, "02X02").await;
+            client(s, 7, true, "07X01").await;
+            dagbesteding(s, b).await;
+            let out = s
+                .ingest(
+                    vot(
+                        VIVENT,
+                        "VOT7",
+                        b,
+                        "R7",
+                        Some("02X02"),
+                        (1, IFrequentie::PerMaand),
+                        Some(d(2025, 12, 31)),
+                    )
+                    .as_bytes(),
+                    &at_day(2025, 2, 11),
+                )
+                .await
+                .unwrap();
+            let toegewezen = wmo301(&out.answers[0]);
+            let nummer = |code: &str| {
+                toegewezen
+                    .client
+                    .toegewezen_producten
+                    .iter()
+                    .find(|t| t.product.as_ref().unwrap().code.as_ref().unwrap().as_str() == code)
+                    .unwrap()
+                    .toewijzing_nummer
+                    .get()
+            };
+            let (begeleiding, dagbest) = (nummer("02X02"), nummer("07X01"));
+            // The aanbieder asks to end begeleiding on 30 June; dagbesteding unchanged.
+            let mut w = sample::verzoek_wijziging(&partijen(VIVENT), "VOW7", b, "W7", begeleiding);
+            w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
+            w.client.verzoek.te_wijzigen_producten = vec![TeWijzigenProduct {
+                toewijzing_nummer: Nummer::new(begeleiding).unwrap(),
+                gewenste_ingangsdatum: d(2025, 3, 1),
+                einddatum: Some(d(2025, 6, 30)),
+                omvang: Some(IOmvang {
+                    volume: Volume::new(1).unwrap(),
+                    eenheid: Eenheid::StuksOutput,
+                    frequentie: IFrequentie::PerMaand,
+                }),
+                budget: None,
+                retourcodes: vec![],
+            }];
+            w.client.verzoek.ongewijzigde_producten = vec![OngewijzigdProduct {
+                toewijzing_nummer: Nummer::new(dagbest).unwrap(),
+                retourcodes: vec![],
+            }];
+            let out = ingest_twice(s, &w.to_xml(), at_day(2025, 4, 2)).await;
+            assert_eq!(out.answers.len(), 1, "{}: {:?}", db.name, out.answers);
+            let m = wmo301(&out.answers[0]);
+            xmllint_301(&out.answers[0]);
+            let tps = &m.client.toegewezen_producten;
+            assert_eq!(tps.len(), 2, "{}", db.name);
+            // IV093: every product of the answer carries the VOW's referentie.
+            assert!(tps
+                .iter()
+                .all(|t| t.referentie_aanbieder == Some(Referentie::new("W7").unwrap())));
+            let gewijzigd = tps
+                .iter()
+                .find(|t| t.toewijzing_nummer.get() == begeleiding)
+                .unwrap();
+            assert_eq!(gewijzigd.einddatum, Some(d(2025, 6, 30)), "{}", db.name);
+            assert_eq!(gewijzigd.ingangsdatum, d(2025, 3, 1));
+            // WMO002 12: geïnitieerd door de aanbieder.
+            assert_eq!(
+                gewijzigd.reden_wijziging,
+                Some(RedenWijziging::DoorAanbieder)
+            );
+            let ongewijzigd = tps
+                .iter()
+                .find(|t| t.toewijzing_nummer.get() == dagbest)
+                .unwrap();
+            assert_eq!(
+                (ongewijzigd.einddatum, ongewijzigd.reden_wijziging),
+                (Some(d(2025, 12, 31)), None)
+            );
+            // The stored toewijzing ends on 30 June; the verzoek is granted.
+            let tw = s.toewijzingen_of(b).await.unwrap();
+            let t = tw
+                .iter()
+                .find(|t| t.id == format!("VOT-{VIVENT}-R7"))
+                .unwrap();
+            assert_eq!(t.period.end(), Some(d(2025, 6, 30)), "{}", db.name);
+            assert_eq!(tw.len(), 2, "changed in place, nothing added: {tw:?}");
+            assert_eq!(verzoek_row(s, "W7").await.1, 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn export_names_clients_from_stored_data_and_skips_those_without() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let met = client(s, 8, true, "07X01").await;
+            let zonder = client(s, 9, false, "07X01").await;
+            dagbesteding(s, met).await;
+            dagbesteding(s, zonder).await;
+            let target = ExportTarget::Aanbieder(VIVENT.into());
+            let e = s
+                .export_toewijzingen(&target, d(2025, 1, 1), &at_day(2025, 1, 6))
+                .await
+                .unwrap();
+            assert!(e.invalid.is_empty(), "{:?}", e.invalid);
+            assert_eq!(e.messages.len(), 1, "{}", db.name);
+            let m = wmo301(&e.messages[0].xml);
+            xmllint_301(&e.messages[0].xml);
+            assert_eq!(m.client.bsn.as_str(), met.to_string());
+            let p = persoon(8);
+            assert_eq!(
+                m.client.naam.geslachtsnaam.achternaam.as_str(),
+                p.geslachtsnaam.achternaam.as_str()
+            );
+            assert_eq!(
+                m.client.naam.voorletters.as_ref().unwrap().as_str(),
+                p.voorletters.as_str()
+            );
+            assert_eq!(e.skipped.len(), 1, "{}", db.name);
+            assert_eq!(e.skipped[0].bsn, zonder.to_string());
+            assert_eq!(e.skipped[0].reason, SkipReason::NoPersoonsgegevens);
+            // Once the BRP data is stored, the skipped client gets its WMO301; the other is unchanged.
+            s.set_persoonsgegevens(zonder, &persoon(9), "brp")
+                .await
+                .unwrap();
+            let e = s
+                .export_toewijzingen(&target, d(2025, 1, 1), &at_day(2025, 1, 7))
+                .await
+                .unwrap();
+            assert_eq!(
+                (e.messages.len(), e.unchanged, e.skipped.len()),
+                (1, 1, 0),
+                "{}",
+                db.name
+            );
+            let m = wmo301(&e.messages[0].xml);
+            assert_eq!(m.client.bsn.as_str(), zonder.to_string());
+            assert_eq!(s.persoonsgegevens(zonder).await.unwrap(), Some(persoon(9)));
+        }
+    }
+}

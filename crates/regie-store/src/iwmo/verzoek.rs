@@ -100,12 +100,13 @@ fn dom_omvang(o: &Omvang) -> Option<dom::Omvang> {
 }
 
 fn omvang_text(o: &dom::Omvang) -> String {
-    format!(
-        "{} {} (frequentie {})",
-        o.volume,
-        o.unit.label(),
-        o.frequentie.code()
-    )
+    let per = match o.frequentie {
+        dom::Frequentie::PerDag => "per dag",
+        dom::Frequentie::PerWeek => "per week",
+        dom::Frequentie::PerMaand => "per maand",
+        dom::Frequentie::Totaal => "in totaal",
+    };
+    format!("{} {} {per}", o.volume, o.unit.label())
 }
 
 /// The requested omvang checked against the beschikking's intensiteit.
