@@ -805,7 +805,7 @@ pub enum Started<'a> {
     /// A WMO323, ready to stream clients.
     Declaratie(DeclaratieReader<'a>),
     /// A retour message, fully parsed.
-    Retour(Bericht),
+    Retour(Box<Bericht>),
 }
 
 /// Reads the root and header; see [`Started`].
@@ -828,7 +828,7 @@ pub fn start(input: &[u8]) -> Result<Started<'_>, ParseFailure> {
             header: None,
             error,
         })?;
-        return Ok(Started::Retour(b));
+        return Ok(Started::Retour(Box::new(b)));
     }
     let header = if t.sent_by_gemeente() {
         AnyHeader::VanGemeente(read_heen_header(&mut r, t).map_err(fail)?)
@@ -911,7 +911,7 @@ pub fn finish_heen(
 /// Parses any iWmo 3.2 message completely.
 pub fn parse(input: &[u8]) -> Result<Bericht, ParseFailure> {
     match start(input)? {
-        Started::Retour(b) => Ok(b),
+        Started::Retour(b) => Ok(*b),
         Started::Heen(t, h, r) => finish_heen(t, h, r),
         Started::Declaratie(mut d) => {
             let mut clienten = Vec::new();

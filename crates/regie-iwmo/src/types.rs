@@ -415,8 +415,7 @@ int_type!(
 impl SimpleType for NaiveDate {
     const XSD: &'static str = "LDT_Datum";
     fn parse_text(text: &str) -> Result<Self, FacetError> {
-        parse_date(collapse(text))
-            .ok_or_else(|| FacetError::new("LDT_Datum", text, "not an xs:date without time zone"))
+        parse_date(collapse(text)).map_err(|why| FacetError::new("LDT_Datum", text, why))
     }
     fn write_text(&self, out: &mut String) {
         use std::fmt::Write;
@@ -429,7 +428,12 @@ impl SimpleType for NaiveDate {
     }
 }
 
-fn parse_date(t: &str) -> Option<NaiveDate> {
+/// Known deviation from xs:date: years beyond ±262 143 (chrono's range) are
+/// lexically valid in XSD but refused here; no Wmo date comes near them.
+const BEYOND_RANGE: &str = "xs:date with a year outside the supported range (±262143)";
+
+fn parse_date(t: &str) -> Result<NaiveDate, &'static str> {
+    const NOT_A_DATE: &str = "not an xs:date without time zone";
     let (neg, rest) = match t.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, t),
@@ -438,23 +442,40 @@ fn parse_date(t: &str) -> Option<NaiveDate> {
     // Year: at least 4 digits, no leading zero when longer than 4; then -MM-DD exactly.
     let ylen = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if ylen < 4 || (ylen > 4 && b[0] == b'0') || b.len() != ylen + 6 {
-        return None;
+        return Err(NOT_A_DATE);
     }
     if b[ylen] != b'-' || b[ylen + 3] != b'-' {
-        return None;
+        return Err(NOT_A_DATE);
     }
     let two = |i: usize| -> Option<u32> {
         let (a, c) = (b[i], b[i + 1]);
         (a.is_ascii_digit() && c.is_ascii_digit())
             .then(|| u32::from(a - b'0') * 10 + u32::from(c - b'0'))
     };
-    let year: i32 = rest[..ylen].parse().ok()?;
+    let (Some(month), Some(day)) = (two(ylen + 1), two(ylen + 4)) else {
+        return Err(NOT_A_DATE);
+    };
+    let Ok(year) = rest[..ylen].parse::<i32>() else {
+        return Err(BEYOND_RANGE);
+    };
     if year == 0 {
         // XSD 1.0 has no year zero.
-        return None;
+        return Err(NOT_A_DATE);
     }
     let year = if neg { -year } else { year };
-    NaiveDate::from_ymd_opt(year, two(ylen + 1)?, two(ylen + 4)?)
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(d) => Ok(d),
+        // Day/month checks do not depend on the year's size; a valid day in a
+        // year chrono cannot hold is the known deviation.
+        None if !(-262_143..=262_143).contains(&year) && {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            NaiveDate::from_ymd_opt(if leap { 2000 } else { 2001 }, month, day).is_some()
+        } =>
+        {
+            Err(BEYOND_RANGE)
+        }
+        None => Err(NOT_A_DATE),
+    }
 }
 
 /// `LDT_Tijd` is `xs:time` without time zone (pattern `[^Z+-]+`).

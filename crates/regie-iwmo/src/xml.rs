@@ -3,10 +3,9 @@
 //! Typed message structs (see [`crate::model`]) drive both through
 //! [`XmlValue`].
 
+use crate::lex::{self, Ev, LexError, Lexer, Tag};
 use crate::model::Berichtklasse;
 use crate::types::{FacetError, RetourCode, SimpleType};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
@@ -120,18 +119,20 @@ enum NsId {
 struct Binding {
     prefix: Vec<u8>,
     uri: Vec<u8>,
+    /// The URI classified once at declaration (elements are classified by prefix lookup only).
+    id: NsId,
     depth: usize,
 }
 
 enum Tok<'a> {
-    Start(NsId, BytesStart<'a>, bool),
+    Start(NsId, Tag<'a>, bool),
     End,
     Eof,
 }
 
 /// Pull reader: yields elements in document order, checking what the XSD checks.
 pub struct In<'a> {
-    r: Reader<&'a [u8]>,
+    r: Lexer<'a>,
     /// In-scope `xmlns` declarations. quick-xml's NsReader halves throughput,
     /// and iWmo documents declare their two namespaces once on the root, so a
     /// small stack searched from the end is all that is needed.
@@ -156,9 +157,7 @@ impl<'a> In<'a> {
         input: &'a [u8],
         namespaces: &[&'static str],
     ) -> Result<(Self, usize), ParseError> {
-        let mut r = Reader::from_reader(input);
-        r.config_mut().check_end_names = true;
-        r.config_mut().check_comments = true;
+        let r = Lexer::new(input);
         let mut this = In {
             r,
             bindings: Vec::with_capacity(4),
@@ -170,32 +169,37 @@ impl<'a> In<'a> {
             classes: Vec::with_capacity(6),
         };
         loop {
-            let pos = this.r.buffer_position();
-            let ev = this.r.read_event().map_err(|e| this.xml_err(e))?;
+            let pos = this.r.position() as u64;
+            let ev = this.r.next().map_err(|e| this.xml_err(e))?;
             match ev {
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::Text(t) if is_blank(&t) => {}
-                Event::DocType(_) => return Err(this.err_at(ParseErrorKind::Doctype, pos)),
-                Event::Start(e) | Event::Empty(e) => {
+                Ev::Decl | Ev::Skip => {}
+                Ev::Text(t) if is_blank(t) => {}
+                Ev::DocType => return Err(this.err_at(ParseErrorKind::Doctype, pos)),
+                Ev::Start(e, empty) => {
                     this.open_element(&e)?;
+                    this.pending_end = empty;
                     let idx = this
-                        .resolve(e.name().as_ref())
+                        .resolve(e.qname)
                         .and_then(|uri| namespaces.iter().position(|u| u.as_bytes() == uri));
                     match idx {
-                        Some(i) if e.local_name().as_ref() == b"Bericht" => {
+                        Some(i) if e.local_name() == b"Bericht" => {
                             this.msg_ns = namespaces[i];
+                            // Declarations on the root were classified before the
+                            // message namespace was known.
+                            for k in 0..this.bindings.len() {
+                                this.bindings[k].id = this.classify(&this.bindings[k].uri);
+                            }
                             this.path.push("Bericht");
                             return Ok((this, i));
                         }
                         _ => {
-                            return Err(this.err_at(
-                                ParseErrorKind::UnknownRoot(lossy(e.name().as_ref())),
-                                pos,
-                            ))
+                            return Err(
+                                this.err_at(ParseErrorKind::UnknownRoot(lossy(e.qname)), pos)
+                            )
                         }
                     }
                 }
-                Event::Eof => {
+                Ev::Eof => {
                     return Err(this.err_at(ParseErrorKind::Xml("empty document".into()), pos))
                 }
                 _ => return Err(this.err_at(ParseErrorKind::UnexpectedText, pos)),
@@ -209,23 +213,35 @@ impl<'a> In<'a> {
             Some(i) => &qname[..i],
             None => &[][..],
         };
+        self.binding(prefix).map(|b| &b.uri[..])
+    }
+
+    /// The in-scope declaration of `prefix` (`None` if unbound or undeclared).
+    fn binding(&self, prefix: &[u8]) -> Option<&Binding> {
         self.bindings
             .iter()
             .rev()
             .find(|b| b.prefix == prefix)
-            .map(|b| &b.uri[..])
-            .filter(|u| !u.is_empty())
+            .filter(|b| !b.uri.is_empty())
+    }
+
+    fn classify(&self, uri: &[u8]) -> NsId {
+        if uri == NS_BASIS.as_bytes() {
+            NsId::Basis
+        } else if !self.msg_ns.is_empty() && uri == self.msg_ns.as_bytes() {
+            NsId::Msg
+        } else {
+            NsId::Other
+        }
     }
 
     /// Enters a start tag: registers its `xmlns` declarations, checks its
     /// other attributes and classifies its namespace.
-    fn open_element(&mut self, e: &BytesStart<'_>) -> Result<NsId, ParseError> {
+    fn open_element(&mut self, e: &Tag<'a>) -> Result<NsId, ParseError> {
         self.depth += 1;
-        if !is_blank(e.attributes_raw()) {
+        if !e.attrs.is_empty() && !is_blank(e.attrs) {
             let mut others = false;
-            for a in e.attributes() {
-                let a = a.map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
-                let key = a.key.as_ref();
+            for (key, value) in e.attributes() {
                 let prefix = if key == b"xmlns" {
                     Vec::new()
                 } else if let Some(p) = key.strip_prefix(b"xmlns:") {
@@ -234,18 +250,19 @@ impl<'a> In<'a> {
                     others = true;
                     continue;
                 };
-                let uri = a
-                    .unescape_value()
-                    .map_err(|err| self.err(ParseErrorKind::Xml(err.to_string())))?;
+                let uri = std::str::from_utf8(value)
+                    .map_err(|_| self.err(ParseErrorKind::Encoding))
+                    .and_then(|v| lex::unescape(v).map_err(|m| self.err(ParseErrorKind::Xml(m))))?;
+                let id = self.classify(uri.as_bytes());
                 self.bindings.push(Binding {
                     prefix,
                     uri: uri.as_bytes().to_vec(),
+                    id,
                     depth: self.depth,
                 });
             }
             if others {
-                for a in e.attributes().flatten() {
-                    let key = a.key.as_ref();
+                for (key, _) in e.attributes() {
                     if key == b"xmlns" || key.starts_with(b"xmlns:") {
                         continue;
                     }
@@ -257,11 +274,7 @@ impl<'a> In<'a> {
                 }
             }
         }
-        Ok(match self.resolve(e.name().as_ref()) {
-            Some(u) if u == NS_BASIS.as_bytes() => NsId::Basis,
-            Some(u) if u == self.msg_ns.as_bytes() => NsId::Msg,
-            _ => NsId::Other,
-        })
+        Ok(self.binding(e.prefix()).map_or(NsId::Other, |b| b.id))
     }
 
     /// Leaves an element: drops the declarations it made.
@@ -272,13 +285,13 @@ impl<'a> In<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
-    fn xml_err(&self, e: quick_xml::Error) -> ParseError {
-        self.err(ParseErrorKind::Xml(e.to_string()))
+    fn xml_err(&self, e: LexError) -> ParseError {
+        self.err_at(ParseErrorKind::Xml(e.msg), e.pos as u64)
     }
 
     /// Builds an error at the current position and class.
     pub fn err(&self, kind: ParseErrorKind) -> ParseError {
-        self.err_at(kind, self.r.buffer_position())
+        self.err_at(kind, self.r.position() as u64)
     }
 
     fn err_at(&self, kind: ParseErrorKind, positie: u64) -> ParseError {
@@ -314,29 +327,24 @@ impl<'a> In<'a> {
             return Ok(Tok::End);
         }
         loop {
-            let ev = self.r.read_event().map_err(|e| self.xml_err(e))?;
-            match ev {
-                Event::Start(e) => {
+            match self.r.next().map_err(|e| self.xml_err(e))? {
+                Ev::Start(e, empty) => {
                     let id = self.open_element(&e)?;
-                    return Ok(Tok::Start(id, e, false));
+                    return Ok(Tok::Start(id, e, empty));
                 }
-                Event::Empty(e) => {
-                    let id = self.open_element(&e)?;
-                    return Ok(Tok::Start(id, e, true));
-                }
-                Event::End(_) => {
+                Ev::End => {
                     self.close_element();
                     return Ok(Tok::End);
                 }
-                Event::Eof => return Ok(Tok::Eof),
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Text(t) => {
-                    if !is_blank(&t) {
+                Ev::Eof => return Ok(Tok::Eof),
+                Ev::Skip => {}
+                Ev::Text(t) => {
+                    if !is_blank(t) {
                         return Err(self.err(ParseErrorKind::UnexpectedText));
                     }
                 }
-                Event::CData(_) => return Err(self.err(ParseErrorKind::UnexpectedText)),
-                Event::Decl(_) | Event::DocType(_) => {
+                Ev::CData(_) => return Err(self.err(ParseErrorKind::UnexpectedText)),
+                Ev::Decl | Ev::DocType => {
                     return Err(self.err(ParseErrorKind::Xml(
                         "declaration inside the document".into(),
                     )))
@@ -361,7 +369,7 @@ impl<'a> In<'a> {
             NsKind::Basis => NsId::Basis,
         };
         match self.peek()? {
-            Tok::Start(id, e, _) if e.local_name().as_ref() == name.as_bytes() => {
+            Tok::Start(id, e, _) if e.local_name() == name.as_bytes() => {
                 if *id == want {
                     Ok(true)
                 } else {
@@ -374,7 +382,7 @@ impl<'a> In<'a> {
 
     fn describe_next(&mut self) -> String {
         match self.peek() {
-            Ok(Tok::Start(_, e, _)) => lossy(e.local_name().as_ref()),
+            Ok(Tok::Start(_, e, _)) => lossy(e.local_name()),
             Ok(Tok::End) => "end of parent element".to_string(),
             Ok(Tok::Eof) => "end of document".to_string(),
             Err(e) => e.kind.to_string(),
@@ -400,9 +408,7 @@ impl<'a> In<'a> {
                 self.path.pop();
                 Ok(())
             }
-            Tok::Start(_, e, _) => {
-                Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
-            }
+            Tok::Start(_, e, _) => Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name())))),
             Tok::Eof => Err(self.err(ParseErrorKind::Xml("unexpected end of document".into()))),
         }
     }
@@ -418,46 +424,34 @@ impl<'a> In<'a> {
         }
         let mut acc: Option<Cow<'a, str>> = None;
         loop {
-            let ev = self.r.read_event().map_err(|e| self.xml_err(e))?;
-            let piece: Cow<'a, str> = match ev {
-                Event::Text(t) => {
-                    let raw = t.into_inner();
-                    let s = match raw {
-                        Cow::Borrowed(b) => Cow::Borrowed(
-                            std::str::from_utf8(b)
-                                .map_err(|_| self.err(ParseErrorKind::Encoding))?,
-                        ),
-                        Cow::Owned(b) => Cow::Owned(
-                            String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?,
-                        ),
-                    };
-                    if s.contains('&') {
-                        let un = quick_xml::escape::unescape(&s)
-                            .map_err(|e| self.err(ParseErrorKind::Xml(e.to_string())))?
-                            .into_owned();
-                        Cow::Owned(un)
+            let piece: Cow<'a, str> = match self.r.next().map_err(|e| self.xml_err(e))? {
+                ev @ (Ev::Text(raw) | Ev::CData(raw)) => {
+                    let s =
+                        std::str::from_utf8(raw).map_err(|_| self.err(ParseErrorKind::Encoding))?;
+                    if !lex::check_chars(s) {
+                        return Err(
+                            self.err(ParseErrorKind::Xml("character not allowed in XML".into()))
+                        );
+                    }
+                    // CDATA content is literal; text has its references expanded.
+                    if matches!(ev, Ev::CData(_)) {
+                        Cow::Borrowed(s)
                     } else {
-                        s
+                        lex::unescape(s).map_err(|m| self.err(ParseErrorKind::Xml(m)))?
                     }
                 }
-                Event::CData(c) => {
-                    let b = c.into_inner().into_owned();
-                    Cow::Owned(
-                        String::from_utf8(b).map_err(|_| self.err(ParseErrorKind::Encoding))?,
-                    )
-                }
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::End(_) => {
+                Ev::Skip => continue,
+                Ev::End => {
                     self.close_element();
                     return Ok(acc.unwrap_or(Cow::Borrowed("")));
                 }
-                Event::Start(e) | Event::Empty(e) => {
-                    return Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name().as_ref()))))
+                Ev::Start(e, _) => {
+                    return Err(self.err(ParseErrorKind::Unexpected(lossy(e.local_name()))))
                 }
-                Event::Eof => {
+                Ev::Eof => {
                     return Err(self.err(ParseErrorKind::Xml("unexpected end of document".into())))
                 }
-                Event::Decl(_) | Event::DocType(_) => {
+                Ev::Decl | Ev::DocType => {
                     return Err(self.err(ParseErrorKind::Xml(
                         "declaration inside the document".into(),
                     )))
@@ -611,10 +605,10 @@ impl<'a> In<'a> {
     pub fn finish(mut self) -> Result<(), ParseError> {
         self.leave()?;
         loop {
-            match self.r.read_event().map_err(|e| self.xml_err(e))? {
-                Event::Eof => return Ok(()),
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Text(t) if is_blank(&t) => {}
+            match self.r.next().map_err(|e| self.xml_err(e))? {
+                Ev::Eof => return Ok(()),
+                Ev::Skip => {}
+                Ev::Text(t) if is_blank(t) => {}
                 _ => return Err(self.err(ParseErrorKind::Trailing)),
             }
         }

@@ -290,7 +290,7 @@ pub fn validate_with(xml: &[u8], ctx: &dyn ChainContext, opts: &Options) -> Vali
             message_type: Some(b.message_type()),
             header: None,
             issues: Vec::new(),
-            bericht: Some(b),
+            bericht: Some(*b),
             declaratie_client_index: Vec::new(),
             toegekend: 0,
         },
