@@ -1,11 +1,13 @@
 //! A small XML 1.0 pull lexer over a byte slice, made for iWmo documents.
 //!
-//! Why not quick-xml: profiling `validate` showed quick-xml's event machinery
-//! at half of the validation time (118k msg/s for tokens alone against 57k
-//! for the whole validation). iWmo documents use a narrow part of XML (UTF-8,
-//! elements, text, two namespace declarations, no DTD), so a lexer that
-//! returns borrowed slices and checks well-formedness in the same pass is
-//! simpler and about three times faster. Everything outside that part is
+//! Why not quick-xml: its events were a third of the validation time, and
+//! iWmo documents use a narrow part of XML (UTF-8, elements, text, namespace
+//! declarations, no DTD). This lexer returns borrowed slices and checks
+//! well-formedness in the same pass; measured with callgrind on 20,000
+//! generated messages, validation runs 9% fewer instructions than with
+//! quick-xml, and it checks more (the XML declaration, `]]>` in text,
+//! forbidden characters). A differential test holds it to libxml2's verdict
+//! on thousands of mutated messages. Everything outside iWmo's part of XML is
 //! still checked and refused with a message, never silently accepted:
 //! unbalanced or mismatched tags, bad names, broken attributes (syntax,
 //! duplicates, `<` in values), `--` inside comments, `]]>` in text, a

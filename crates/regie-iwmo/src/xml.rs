@@ -1,4 +1,4 @@
-//! Low-level XML plumbing: a pull reader over quick-xml that checks element
+//! Low-level XML plumbing: a pull reader over [`crate::lex`] that checks element
 //! order, namespaces and cardinalities the way the XSD does, and a writer.
 //! Typed message structs (see [`crate::model`]) drive both through
 //! [`XmlValue`].
@@ -17,7 +17,7 @@ const NS_XSI: &[u8] = b"http://www.w3.org/2001/XMLSchema-instance";
 /// Why a document is not a valid instance of its message schema.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ParseErrorKind {
-    /// Not well-formed XML (quick-xml's message).
+    /// Not well-formed XML (the lexer's message).
     #[error("malformed XML: {0}")]
     Xml(String),
     /// Text is not UTF-8 (iWmo messages are UTF-8).
@@ -133,7 +133,7 @@ enum Tok<'a> {
 /// Pull reader: yields elements in document order, checking what the XSD checks.
 pub struct In<'a> {
     r: Lexer<'a>,
-    /// In-scope `xmlns` declarations. quick-xml's NsReader halves throughput,
+    /// In-scope `xmlns` declarations. A general namespace resolver costs throughput,
     /// and iWmo documents declare their two namespaces once on the root, so a
     /// small stack searched from the end is all that is needed.
     bindings: Vec<Binding>,
