@@ -124,8 +124,9 @@ impl FromStr for At {
 /// `regie case …`.
 #[derive(Subcommand, Debug)]
 pub enum CaseCommand {
+    // Boxed: the optional BRP fields make it much larger than the other variants.
     /// Open a case (aanmelding).
-    Open(OpenArgs),
+    Open(Box<OpenArgs>),
     /// Apply one event to a case (refused events change nothing).
     Event(EventArgs),
     /// A case's history: who did what when, state changes, open deadlines.
@@ -410,7 +411,7 @@ fn parse_route(s: &str) -> Result<Route> {
 pub async fn case(ctx: &Ctx, cmd: CaseCommand) -> Result<()> {
     let store = open_store(ctx).await?;
     match cmd {
-        CaseCommand::Open(a) => case_open(&store, a).await?,
+        CaseCommand::Open(a) => case_open(&store, *a).await?,
         CaseCommand::Event(a) => case_event(&store, a).await?,
         CaseCommand::Show { case, as_of } => {
             let c = store.case(&case).await?;
