@@ -8,13 +8,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use regie_iwmo::bericht::{Bericht, MessageType};
 use regie_iwmo::sample::{self, Partijen};
 use regie_iwmo::validate::{self, InMemoryContext, Options, ValidationReport};
-use regie_store::iwmo::{DeadlineStatus, ExportTarget, IngestOptions, Received};
-use regie_store::{Backend, Store};
+use regie_store::iwmo::{DeadlineStatus, ExportTarget, IngestOptions};
+use regie_store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// iWmo 3.2 message exchange.
 #[derive(Subcommand, Debug)]
@@ -60,7 +59,7 @@ pub enum IwmoCommand {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Throughput: validate-only (1 and N threads) and validate+ingest into a store, next to xmllint.
+    /// Throughput: validate-only (1 and N threads) and validate+ingest into SQLite, next to xmllint.
     Bench {
         /// Messages to generate.
         #[arg(long, default_value_t = 100_000)]
@@ -71,13 +70,9 @@ pub enum IwmoCommand {
         /// iWmo reference directory with xsd/ (default $REGIE_IWMO_REFERENCE or ../shared/reference/iwmo).
         #[arg(long)]
         reference: Option<PathBuf>,
-        /// Messages ingested (a prefix of the batch; 0 = all).
+        /// Messages ingested into SQLite (a prefix of the batch; 0 = all).
         #[arg(long, default_value_t = 0)]
         ingest: usize,
-        /// Ingest into this database instead of a fresh SQLite file, e.g. an
-        /// empty PostgreSQL database (`postgres://…`); it must hold no iWmo messages yet.
-        #[arg(long)]
-        ingest_db: Option<String>,
     },
 }
 
@@ -97,8 +92,7 @@ pub async fn run(db: &str, quiet: bool, cmd: IwmoCommand) -> Result<()> {
             threads,
             reference,
             ingest,
-            ingest_db,
-        } => bench(count, threads.max(1), reference, ingest, ingest_db).await,
+        } => bench(count, threads.max(1), reference, ingest).await,
     }
 }
 
@@ -153,24 +147,6 @@ fn validate_files(files: &[PathBuf], json: bool, variant: &str) -> Result<()> {
     Ok(())
 }
 
-/// Reads and parses `files` in order on a thread of its own (the part of
-/// ingesting that needs no database), up to 64 messages ahead of the writer,
-/// so parsing the next message overlaps with writing this one.
-fn read_ahead(files: Vec<PathBuf>) -> mpsc::Receiver<Result<(PathBuf, Received<'static>)>> {
-    let (tx, rx) = mpsc::channel(64);
-    std::thread::spawn(move || {
-        for f in files {
-            let next = std::fs::read(&f)
-                .with_context(|| format!("reading {}", f.display()))
-                .map(|data| (f, Received::new(data)));
-            if tx.blocking_send(next).is_err() {
-                break; // the writer stopped
-            }
-        }
-    });
-    rx
-}
-
 fn xml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
@@ -198,12 +174,10 @@ async fn ingest(db: &str, quiet: bool, dir: &Path, out: Option<PathBuf>) -> Resu
     let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
     let (mut retours, mut answers, mut replayed) = (0, 0, 0);
     let start = Instant::now();
-    let mut session = store.iwmo_session().await?;
-    let mut inbox = read_ahead(files.clone());
-    while let Some(next) = inbox.recv().await {
-        let (f, m) = next?;
-        let o = session
-            .ingest_received(m, &opts)
+    for f in &files {
+        let data = std::fs::read(f)?;
+        let o = store
+            .ingest(&data, &opts)
             .await
             .with_context(|| format!("ingesting {}", f.display()))?;
         let stem = f.file_stem().unwrap_or_default().to_string_lossy();
@@ -219,7 +193,6 @@ async fn ingest(db: &str, quiet: bool, dir: &Path, out: Option<PathBuf>) -> Resu
         *by_status.entry(o.status).or_default() += 1;
         bar.inc(1);
     }
-    drop(session);
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     println!(
@@ -378,7 +351,6 @@ async fn bench(
     threads: usize,
     reference: Option<PathBuf>,
     ingest_n: usize,
-    ingest_db: Option<String>,
 ) -> Result<()> {
     let reference = reference
         .or_else(|| {
@@ -483,57 +455,30 @@ async fn bench(
         ));
     }
 
-    // Validate + ingest (one transaction per message), the way `regie iwmo
-    // ingest` does it: files read and parsed one thread ahead of the writer.
+    // Validate + ingest into a fresh SQLite file (one transaction per message).
     let n_ingest = if ingest_n == 0 {
         count
     } else {
         ingest_n.min(count)
     };
-    let url =
-        ingest_db.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.sqlite").display()));
-    let store = Store::open(&url).await?;
-    anyhow::ensure!(
-        store.iwmo_counts().await?.received == 0,
-        "the ingest database already holds iWmo messages: the bench needs an empty one"
-    );
-    let backend = match store.backend() {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
+    let db = dir.join("bench.sqlite");
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
     let opts = IngestOptions {
         now: NaiveDate::from_ymd_opt(2024, 1, 10)
             .expect("date")
             .and_hms_opt(10, 0, 0)
             .expect("time"),
     };
-    println!("validate + ingest {n_ingest} messages into {backend}:");
     let start = Instant::now();
     let mut ingest_bytes = 0u64;
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
-    let mut session = store.iwmo_session().await?;
-    let mut inbox = read_ahead(files[..n_ingest].to_vec());
-    // Progress every tenth, with the rate of that tenth (a rate that falls
-    // as the store grows shows up here, not only in the average).
-    let step = n_ingest.div_ceil(10).max(1);
-    let (mut done, mut lap) = (0usize, start);
-    while let Some(next) = inbox.recv().await {
-        let (_, m) = next?;
-        ingest_bytes += m.len() as u64;
-        let o = session.ingest_received(m, &opts).await?;
+    for f in &files[..n_ingest] {
+        let data = std::fs::read(f)?;
+        ingest_bytes += data.len() as u64;
+        let o = store.ingest(&data, &opts).await?;
         *statuses.entry(o.status).or_default() += 1;
-        done += 1;
-        if done % step == 0 || done == n_ingest {
-            let n = (done - 1) % step + 1;
-            println!(
-                "  {done:>9} ingested, {:>7.0} msg/s over the last {n}",
-                n as f64 / lap.elapsed().as_secs_f64()
-            );
-            lap = Instant::now();
-        }
     }
     let ingest_time = start.elapsed();
-    drop(session);
     store.close().await;
 
     println!();
@@ -558,24 +503,13 @@ async fn bench(
     let vs = lint.map_or("n/a".into(), |l| {
         format!("{:.2}x", (l.as_secs_f64() / count as f64) / per_msg)
     });
-    let (rate, mbs) = (
-        n_ingest as f64 / ingest_time.as_secs_f64(),
-        ingest_bytes as f64 / 1e6 / ingest_time.as_secs_f64(),
-    );
     println!(
         "{:<46} {:>9} {:>11.0} {:>8.1} {:>9}",
-        format!("regie validate + ingest into {backend}, 1 writer"),
+        "regie validate + ingest into SQLite, 1 writer",
         n_ingest,
-        rate,
-        mbs,
+        n_ingest as f64 / ingest_time.as_secs_f64(),
+        ingest_bytes as f64 / 1e6 / ingest_time.as_secs_f64(),
         vs
-    );
-    println!();
-    println!(
-        "validate + ingest into {backend}: {n_ingest} messages, {:.1} MB in {:.1}s = {rate:.0} msg/s, {mbs:.2} MB/s \
-         (one transaction per message, retours and answers written)",
-        ingest_bytes as f64 / 1e6,
-        ingest_time.as_secs_f64()
     );
     println!("ingest outcome: {statuses:?}");
     println!("load average after: {}", load_average());
