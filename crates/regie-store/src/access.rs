@@ -518,7 +518,8 @@ impl Store {
     }
 
     /// Deletes every case of a region with its events and complaints, and the
-    /// care rows (toewijzingen, beschikkingen, residences, client) of the
+    /// care rows (toewijzingen, beschikkingen, residences, persoonsgegevens,
+    /// client) of the
     /// cases' clients, in one transaction. Returns the number of cases.
     /// Clients are matched by BSN: a simulated population client with the same
     /// BSN loses its care rows too.
@@ -530,6 +531,7 @@ impl Store {
             format!("DELETE FROM toewijzingen WHERE bsn IN {clients}"),
             format!("DELETE FROM beschikkingen WHERE bsn IN {clients}"),
             format!("DELETE FROM residences WHERE bsn IN {clients}"),
+            format!("DELETE FROM client_persoonsgegevens WHERE bsn IN {clients}"),
             format!("DELETE FROM clients WHERE bsn IN {clients}"),
             "DELETE FROM case_events WHERE case_id IN (SELECT id FROM cases WHERE region_id = $1)"
                 .to_string(),
