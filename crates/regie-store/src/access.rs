@@ -519,8 +519,8 @@ impl Store {
 
     /// Deletes every case of a region with its events and complaints, and the
     /// care rows (toewijzingen, beschikkingen, residences, persoonsgegevens,
-    /// client) of the
-    /// cases' clients, in one transaction. Returns the number of cases.
+    /// client) of the cases' clients, in one transaction. Returns the number
+    /// of cases.
     /// Clients are matched by BSN: a simulated population client with the same
     /// BSN loses its care rows too.
     pub async fn delete_region_cases(&self, region_id: &str) -> Result<u64> {
