@@ -322,6 +322,20 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    /// The next event, skipping whitespace-only text before markup (the
+    /// indentation between elements, where only markup is expected).
+    #[inline]
+    pub fn next_markup(&mut self) -> Result<Ev<'a>, LexError> {
+        let ws = self.input[self.pos.min(self.input.len())..]
+            .iter()
+            .take_while(|b| is_ws(**b))
+            .count();
+        if self.input.get(self.pos + ws) == Some(&b'<') {
+            self.pos += ws;
+        }
+        self.next()
+    }
+
     /// The next event.
     pub fn next(&mut self) -> Result<Ev<'a>, LexError> {
         let input = self.input;

@@ -116,9 +116,10 @@ enum NsId {
     Other,
 }
 
-struct Binding {
-    prefix: Vec<u8>,
-    uri: Vec<u8>,
+struct Binding<'a> {
+    /// Borrowed from the document: declarations cost no allocation.
+    prefix: &'a [u8],
+    uri: Cow<'a, str>,
     /// The URI classified once at declaration (elements are classified by prefix lookup only).
     id: NsId,
     depth: usize,
@@ -136,7 +137,7 @@ pub struct In<'a> {
     /// In-scope `xmlns` declarations. A general namespace resolver costs throughput,
     /// and iWmo documents declare their two namespaces once on the root, so a
     /// small stack searched from the end is all that is needed.
-    bindings: Vec<Binding>,
+    bindings: Vec<Binding<'a>>,
     depth: usize,
     msg_ns: &'static str,
     peeked: Option<Tok<'a>>,
@@ -187,7 +188,8 @@ impl<'a> In<'a> {
                             // Declarations on the root were classified before the
                             // message namespace was known.
                             for k in 0..this.bindings.len() {
-                                this.bindings[k].id = this.classify(&this.bindings[k].uri);
+                                this.bindings[k].id =
+                                    this.classify(this.bindings[k].uri.as_bytes());
                             }
                             this.path.push("Bericht");
                             return Ok((this, i));
@@ -213,11 +215,11 @@ impl<'a> In<'a> {
             Some(i) => &qname[..i],
             None => &[][..],
         };
-        self.binding(prefix).map(|b| &b.uri[..])
+        self.binding(prefix).map(|b| b.uri.as_bytes())
     }
 
     /// The in-scope declaration of `prefix` (`None` if unbound or undeclared).
-    fn binding(&self, prefix: &[u8]) -> Option<&Binding> {
+    fn binding(&self, prefix: &[u8]) -> Option<&Binding<'a>> {
         self.bindings
             .iter()
             .rev()
@@ -242,10 +244,10 @@ impl<'a> In<'a> {
         if !e.attrs.is_empty() && !is_blank(e.attrs) {
             let mut others = false;
             for (key, value) in e.attributes() {
-                let prefix = if key == b"xmlns" {
-                    Vec::new()
+                let prefix: &'a [u8] = if key == b"xmlns" {
+                    &[]
                 } else if let Some(p) = key.strip_prefix(b"xmlns:") {
-                    p.to_vec()
+                    p
                 } else {
                     others = true;
                     continue;
@@ -256,7 +258,7 @@ impl<'a> In<'a> {
                 let id = self.classify(uri.as_bytes());
                 self.bindings.push(Binding {
                     prefix,
-                    uri: uri.as_bytes().to_vec(),
+                    uri,
                     id,
                     depth: self.depth,
                 });
@@ -327,7 +329,7 @@ impl<'a> In<'a> {
             return Ok(Tok::End);
         }
         loop {
-            match self.r.next().map_err(|e| self.xml_err(e))? {
+            match self.r.next_markup().map_err(|e| self.xml_err(e))? {
                 Ev::Start(e, empty) => {
                     let id = self.open_element(&e)?;
                     return Ok(Tok::Start(id, e, empty));
@@ -428,13 +430,20 @@ impl<'a> In<'a> {
                 ev @ (Ev::Text(raw) | Ev::CData(raw)) => {
                     let s =
                         std::str::from_utf8(raw).map_err(|_| self.err(ParseErrorKind::Encoding))?;
-                    if !lex::check_chars(s) {
+                    // Plain printable ASCII without references (nearly every
+                    // value) needs nothing more: one pass decides.
+                    let plain = raw
+                        .iter()
+                        .fold(true, |ok, &b| ok & (0x20..0x80).contains(&b) & (b != b'&'));
+                    if plain {
+                        Cow::Borrowed(s)
+                    } else if !lex::check_chars(s) {
                         return Err(
                             self.err(ParseErrorKind::Xml("character not allowed in XML".into()))
                         );
                     }
                     // CDATA content is literal; text has its references expanded.
-                    if matches!(ev, Ev::CData(_)) {
+                    else if matches!(ev, Ev::CData(_)) {
                         Cow::Borrowed(s)
                     } else {
                         lex::unescape(s).map_err(|m| self.err(ParseErrorKind::Xml(m)))?
