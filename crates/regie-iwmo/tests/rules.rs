@@ -1568,3 +1568,49 @@ fn declaratie_antwoord_lists_only_rejected_prestaties() {
     assert_eq!(da.totaal_toegekend_bedrag.signed(), 96_000);
     assert_eq!(da.retourcodes, vec![RetourCode::GOED]);
 }
+
+/// Minutes declared on an hour toewijzing are compared exactly: twenty times
+/// three minutes fill one assigned hour (no TR322), a 21st goes over it. With
+/// floating point, 20 × (3/60) sums to 1.0000000000000002 and the full hour
+/// was refused.
+#[test]
+fn minutes_on_an_hour_toewijzing_are_counted_exactly() {
+    let p = Partijen::default();
+    let mut ctx = InMemoryContext::new();
+    ctx.record(&Bericht::Wmo301({
+        let mut m = sample::toewijzing(&p, "T8", bsn(1), 1001);
+        m.client.toegewezen_producten[0].omvang = Some(Omvang {
+            volume: Volume::new(1).unwrap(),
+            eenheid: Eenheid::Uur,
+            frequentie: Frequentie::TotaalBinnenGeldigheidsduur,
+        });
+        m
+    }));
+    let codes = |n: usize| {
+        let mut b = with323(|m| {
+            let first = m.clienten[0].prestaties[0].clone();
+            m.clienten[0].prestaties = (0..n)
+                .map(|i| {
+                    let mut pr = first.clone();
+                    pr.product_referentie.referentie_nummer =
+                        ReferentieNummer::new(format!("DN50-{i}")).unwrap();
+                    pr.eenheid = Eenheid::Minuut;
+                    pr.geleverd_volume = Volume::new(3).unwrap();
+                    pr
+                })
+                .collect();
+        });
+        fix_total(&mut b);
+        validate::validate_bericht(&b, &ctx, &validate::Options::default()).codes()
+    };
+    let full = codes(20);
+    assert!(
+        !full.contains(&"TR322") && !full.contains(&"TR321"),
+        "60 minutes fit one hour: {full:?}"
+    );
+    let over = codes(21);
+    assert!(
+        over.contains(&"TR322"),
+        "63 minutes exceed one hour: {over:?}"
+    );
+}

@@ -1355,12 +1355,15 @@ fn toegestaan_volume(o: &Omvang, b: NaiveDate, e: Option<NaiveDate>) -> Option<u
     })
 }
 
-/// Factor to express a prestatie volume in the toewijzing's unit (×60: hour toewijzing, minutes declared).
-fn in_toewijzing_eenheid(volume: u32, prestatie: Eenheid, toewijzing: Eenheid) -> f64 {
+/// Prestatie units per toewijzing unit (60 when minutes are declared on an
+/// hour toewijzing, else 1). Volumes are compared as integers in the
+/// prestatie's unit (`volume <= max * factor`), so no rounding can tip a
+/// sum of minutes over or under the assigned hours.
+fn eenheid_factor(prestatie: Eenheid, toewijzing: Eenheid) -> u64 {
     if prestatie == Eenheid::Minuut && toewijzing == Eenheid::Uur {
-        f64::from(volume) / 60.0
+        60
     } else {
-        f64::from(volume)
+        1
     }
 }
 
@@ -1378,7 +1381,8 @@ pub(crate) struct DeclaratieState<'a> {
     referenties: HashSet<String>,
     vorige: HashSet<String>,
     debet_keys: HashSet<(u32, ProductCategorie, String, NaiveDate, NaiveDate)>,
-    volume_per_toewijzing: HashMap<u32, f64>,
+    /// Volume declared so far in this message per toewijzing (prestatie units).
+    volume_per_toewijzing: HashMap<u32, u64>,
     som_ingediend: i64,
     toegekend: i64,
     kop_fout: bool,
@@ -1706,8 +1710,9 @@ impl<'a> DeclaratieState<'a> {
                     format!("Eenheid {} bij toewijzing in {}", pr.eenheid, o.eenheid),
                 );
             } else {
-                let vol = in_toewijzing_eenheid(pr.geleverd_volume.get(), pr.eenheid, o.eenheid);
-                if toegestaan_volume(o, b, Some(e)).is_some_and(|max| vol > max as f64) {
+                let factor = eenheid_factor(pr.eenheid, o.eenheid);
+                let vol = u64::from(pr.geleverd_volume.get());
+                if toegestaan_volume(o, b, Some(e)).is_some_and(|max| vol > max * factor) {
                     s.rule(
                         r::TR321,
                         &pad,
@@ -1717,20 +1722,20 @@ impl<'a> DeclaratieState<'a> {
                         ),
                     );
                 }
-                let eerder: f64 = ctx
+                let eerder: u64 = ctx
                     .prestaties_op_toewijzing(&self.gemeente, tw.toewijzing_nummer)
                     .iter()
-                    .map(|x| in_toewijzing_eenheid(x.volume, pr.eenheid, o.eenheid))
+                    .map(|x| u64::from(x.volume))
                     .sum();
                 let lopend = self
                     .volume_per_toewijzing
                     .entry(tw.toewijzing_nummer)
-                    .or_insert(0.0);
+                    .or_insert(0);
                 if !credit {
                     *lopend += vol;
                 }
                 if toegestaan_volume(o, tw.ingangsdatum, tw.einddatum)
-                    .is_some_and(|max| eerder + *lopend > max as f64)
+                    .is_some_and(|max| eerder + *lopend > max * factor)
                 {
                     s.rule(r::TR322, &pad, "som GeleverdVolume boven toegewezen omvang");
                 }
@@ -1745,11 +1750,11 @@ impl<'a> DeclaratieState<'a> {
             let lopend = self
                 .volume_per_toewijzing
                 .entry(tw.toewijzing_nummer)
-                .or_insert(0.0);
+                .or_insert(0);
             if tw.omvang.is_none() && !credit {
-                *lopend += f64::from(pr.geleverd_volume.get());
+                *lopend += u64::from(pr.geleverd_volume.get());
             }
-            if eerder as f64 + *lopend > f64::from(budget) {
+            if eerder + *lopend > u64::from(budget) {
                 s.rule(
                     r::TR369,
                     &pad,
