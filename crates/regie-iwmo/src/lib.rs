@@ -22,6 +22,7 @@
 
 pub mod bericht;
 pub mod codelists;
+mod inline;
 mod lex;
 pub mod model;
 pub mod sample;

@@ -128,14 +128,14 @@ macro_rules! string_type {
     ($(#[$m:meta])* $name:ident, $xsd:literal, $min:expr, $max:expr, $pat:expr) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
+        pub struct $name(crate::inline::InlineStr);
 
         impl $name {
             /// Checks the facets of the XSD type and wraps the value.
             pub fn new(s: impl Into<String>) -> Result<Self, FacetError> {
                 let s = s.into();
                 check_string(&s, $min, $max, $pat, $xsd)?;
-                Ok($name(s))
+                Ok($name(s.into()))
             }
             /// The value as text.
             pub fn as_str(&self) -> &str {
@@ -147,7 +147,7 @@ macro_rules! string_type {
             const XSD: &'static str = $xsd;
             fn parse_text(text: &str) -> Result<Self, FacetError> {
                 check_string(text, $min, $max, $pat, $xsd)?;
-                Ok($name(text.to_owned()))
+                Ok($name(text.into()))
             }
             fn write_text(&self, out: &mut String) {
                 out.push_str(&self.0);
@@ -282,22 +282,22 @@ impl BurgerServicenummer {
 }
 impl From<regie_domain::Bsn> for BurgerServicenummer {
     fn from(b: regie_domain::Bsn) -> Self {
-        BurgerServicenummer(b.to_string())
+        BurgerServicenummer(b.to_string().into())
     }
 }
 impl From<regie_domain::Gemeentecode> for Gemeente {
     fn from(g: regie_domain::Gemeentecode) -> Self {
-        Gemeente(g.to_string())
+        Gemeente(g.to_string().into())
     }
 }
 impl From<regie_domain::AgbCode> for AgbCode {
     fn from(a: regie_domain::AgbCode) -> Self {
-        AgbCode(a.to_string())
+        AgbCode(a.to_string().into())
     }
 }
 impl From<regie_domain::ProductCode> for ProductCode {
     fn from(p: regie_domain::ProductCode) -> Self {
-        ProductCode(p.to_string())
+        ProductCode(p.to_string().into())
     }
 }
 

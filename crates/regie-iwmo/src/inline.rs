@@ -1,0 +1,153 @@
+//! A string that keeps short values inline.
+//!
+//! Nearly every iWmo text value (codes, identifiers, BSNs, dates as text,
+//! names) is at most 22 bytes. Keeping those inline instead of in a `String`
+//! saves one allocation and one free per value; a typical message has 30–40
+//! such values, and allocation was a tenth of validation time.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+const CAP: usize = 22;
+
+/// Immutable text, inline up to 22 bytes, boxed beyond.
+#[derive(Clone)]
+pub(crate) enum InlineStr {
+    /// Short value: `len` bytes of `buf` are the UTF-8 text.
+    Inline { len: u8, buf: [u8; CAP] },
+    /// Longer value.
+    Heap(Box<str>),
+}
+
+impl InlineStr {
+    /// The value as text.
+    #[inline]
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from a `&str` (see `From`), so this cannot fail;
+            // the check is cheap on these short values and keeps the type safe.
+            InlineStr::Inline { len, buf } => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).expect("filled from a str")
+            }
+            InlineStr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for InlineStr {
+    #[inline]
+    fn from(s: &str) -> Self {
+        if s.len() <= CAP {
+            let mut buf = [0u8; CAP];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            InlineStr::Inline {
+                len: s.len() as u8,
+                buf,
+            }
+        } else {
+            InlineStr::Heap(s.into())
+        }
+    }
+}
+
+impl From<String> for InlineStr {
+    fn from(s: String) -> Self {
+        if s.len() <= CAP {
+            InlineStr::from(s.as_str())
+        } else {
+            InlineStr::Heap(s.into_boxed_str())
+        }
+    }
+}
+
+impl Deref for InlineStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for InlineStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for InlineStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for InlineStr {}
+
+impl PartialOrd for InlineStr {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for InlineStr {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for InlineStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Same as str, so `Borrow<str>` lookups agree.
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for InlineStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for InlineStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn behaves_like_string(a in ".{0,40}", b in ".{0,40}") {
+            let (x, y) = (InlineStr::from(a.as_str()), InlineStr::from(b.clone()));
+            prop_assert_eq!(x.as_str(), a.as_str());
+            prop_assert_eq!(y.as_str(), b.as_str());
+            prop_assert_eq!(x == y, a == b);
+            prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            let h = |v: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+                let mut s = std::collections::hash_map::DefaultHasher::new();
+                v(&mut s);
+                s.finish()
+            };
+            prop_assert_eq!(h(&|s| x.hash(s)), h(&|s| a.as_str().hash(s)));
+        }
+    }
+
+    #[test]
+    fn short_values_stay_inline() {
+        assert!(matches!(
+            InlineStr::from("12345678901234567890ab"),
+            InlineStr::Inline { .. }
+        ));
+        assert!(matches!(
+            InlineStr::from("12345678901234567890abc"),
+            InlineStr::Heap(_)
+        ));
+        assert_eq!(
+            std::mem::size_of::<InlineStr>(),
+            std::mem::size_of::<String>()
+        );
+    }
+}
