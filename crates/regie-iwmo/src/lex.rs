@@ -17,6 +17,9 @@
 use memchr::{memchr, memmem};
 use std::borrow::Cow;
 
+/// Most attributes one start tag may carry.
+const MAX_ATTRIBUTES: usize = 64;
+
 /// A lexical error: message and byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LexError {
@@ -498,6 +501,11 @@ impl<'a> Lexer<'a> {
                 Some(_) => {
                     let (key_end, _) = self.name(j)?;
                     let key = &input[j..key_end];
+                    // The duplicate check is quadratic; iWmo elements carry at
+                    // most a few namespace declarations, so a bound is no loss.
+                    if keys.len() == MAX_ATTRIBUTES {
+                        return self.err(j, "too many attributes");
+                    }
                     if keys.contains(&key) {
                         let k = String::from_utf8_lossy(key).into_owned();
                         return self.err(j, format!("duplicate attribute {k}"));
@@ -728,6 +736,14 @@ mod tests {
         ] {
             assert!(events(bad).is_err(), "{bad:?} accepted: {:?}", events(bad));
         }
+    }
+
+    #[test]
+    fn attribute_count_is_bounded() {
+        let many: String = (0..65).map(|i| format!(" a{i}='1'")).collect();
+        assert!(events(&format!("<a{many}/>")).is_err());
+        let ok: String = (0..64).map(|i| format!(" a{i}='1'")).collect();
+        assert!(events(&format!("<a{ok}/>")).is_ok());
     }
 
     #[test]
