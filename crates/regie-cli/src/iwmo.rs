@@ -50,7 +50,7 @@ pub enum IwmoCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Deadlines of the standard (OP090, OP090x4, OP271, OP272, OP274) and their state.
+    /// Deadlines of the standard (OP090, OP090x4, OP271, OP272, OP274, OP346) and their state.
     Deadlines {
         /// Report date (default today).
         #[arg(long)]
@@ -58,6 +58,13 @@ pub enum IwmoCommand {
         /// List at most this many late/overdue items.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+    },
+    /// Received verzoeken (WMO315/317): status, client, deadline, why in onderzoek.
+    Verzoeken(crate::verzoek::VerzoekenArgs),
+    /// Decide a verzoek in onderzoek by hand.
+    Verzoek {
+        #[command(subcommand)]
+        command: crate::verzoek::VerzoekCommand,
     },
     /// Throughput: validate-only (1 and N threads) and validate+ingest into SQLite, next to xmllint.
     Bench {
@@ -87,6 +94,8 @@ pub async fn run(db: &str, quiet: bool, cmd: IwmoCommand) -> Result<()> {
         IwmoCommand::Ingest { dir, out } => ingest(db, quiet, &dir, out).await,
         IwmoCommand::Export { to, since, out } => export(db, &to, since, &out).await,
         IwmoCommand::Deadlines { on, limit } => deadlines(db, on, limit).await,
+        IwmoCommand::Verzoeken(args) => crate::verzoek::verzoeken(db, args).await,
+        IwmoCommand::Verzoek { command } => crate::verzoek::run(db, command).await,
         IwmoCommand::Bench {
             count,
             threads,

@@ -6,6 +6,7 @@ mod commands;
 mod iwmo;
 mod render;
 mod settle;
+mod verzoek;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -51,7 +52,7 @@ enum Command {
     Budget(settle::BudgetArgs),
     /// Tariffs: calculate from a cost-price file, set a product's tariff.
     Tariff(settle::TariffArgs),
-    /// iWmo 3.2 messages: validate, ingest, export, deadlines, bench.
+    /// iWmo 3.2 messages: validate, ingest, export, deadlines, verzoeken, bench.
     Iwmo {
         #[command(subcommand)]
         command: iwmo::IwmoCommand,

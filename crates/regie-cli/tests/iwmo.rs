@@ -390,3 +390,248 @@ fn verzoek_om_wijziging_gets_a_301_and_export_reports_clients_without_brp_data()
     assert!(xml_in(&out2).is_empty());
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// A WMO315 the ingest takes into onderzoek (an omvang per week against a
+/// beschikking per month) is listed by `regie iwmo verzoeken` with its OP274
+/// final-answer deadline, granted by `regie iwmo verzoek decide` with a valid
+/// WMO301, and cannot be decided twice.
+#[test]
+fn verzoek_in_onderzoek_is_listed_and_decided_by_hand() {
+    use regie_iwmo::types::{Eenheid, Frequentie, ProductCategorie, ProductCode, Volume};
+    let tmp = std::env::temp_dir().join(format!("regie-iwmo-besluit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let db = format!("sqlite://{}", tmp.join("r.sqlite").display());
+    let ok = |o: &Output| -> String {
+        assert!(
+            o.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let fails = |o: &Output, text: &str| {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success(),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert!(stderr.contains(text), "{stderr}");
+    };
+    ok(&regie(&db, &["region", "load", "regions/meierij.toml"]));
+    // A client of 's-Hertogenbosch with BRP data and a beschikking for
+    // individuele begeleiding Basis, 1 client-month per month, this year.
+    let today = chrono::Utc::now().date_naive();
+    let bsn = regie_iwmo::sample::bsn(501);
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = regie_store::Store::open(&db).await.unwrap();
+        let c = regie_domain::Client::new(
+            bsn,
+            chrono::NaiveDate::from_ymd_opt(1958, 6, 1).unwrap(),
+            "0796".parse().unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2001, 1, 1).unwrap(),
+        );
+        let p = regie_sim::persoon::persoonsgegevens(3, 501, "'s-Hertogenbosch");
+        store
+            .add_client("meierij", &c, Some(&p), "test")
+            .await
+            .unwrap();
+        store
+            .add_beschikking(
+                "meierij",
+                &regie_domain::Beschikking {
+                    id: "B501".into(),
+                    client: bsn,
+                    aard: "individuele begeleiding".into(),
+                    product: regie_domain::ProductRef {
+                        categorie: "02".parse().unwrap(),
+                        code: Some("02X02".parse().unwrap()),
+                    },
+                    intensiteit: Some(regie_domain::Omvang {
+                        volume: 1,
+                        unit: regie_domain::Unit::StuksOutput,
+                        frequentie: regie_domain::Frequentie::PerMaand,
+                    }),
+                    duur: regie_domain::Period::new(
+                        today - chrono::Days::new(30),
+                        Some(today + chrono::Days::new(365)),
+                    )
+                    .unwrap(),
+                    decided_on: today - chrono::Days::new(30),
+                    motivation: "test".into(),
+                    rechtsmiddelen: "bezwaar binnen zes weken".into(),
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let p = regie_iwmo::sample::Partijen {
+        gemeente: "0796".parse::<regie_domain::Gemeentecode>().unwrap().into(),
+        aanbieder: "99040102".parse::<regie_domain::AgbCode>().unwrap().into(),
+    };
+    let mut m = regie_iwmo::sample::verzoek_toewijzing(&p, "VOTCLI1", bsn, "CLI1");
+    m.header.bericht_identificatie.dagtekening = today;
+    let ap = &mut m.client.aangevraagde_producten[0];
+    ap.product = Some(regie_iwmo::model::Product {
+        categorie: ProductCategorie::from_code("02").unwrap(),
+        code: Some(ProductCode::new("02X02").unwrap()),
+    });
+    ap.toewijzing_ingangsdatum = today + chrono::Days::new(7);
+    ap.toewijzing_einddatum = Some(today + chrono::Days::new(180));
+    ap.omvang = Some(regie_iwmo::model::Omvang {
+        volume: Volume::new(1).unwrap(),
+        eenheid: Eenheid::StuksOutput,
+        frequentie: Frequentie::PerWeek,
+    });
+    let inbox = tmp.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("vot.xml"), m.to_xml()).unwrap();
+    let answers = tmp.join("answers");
+    ok(&regie(
+        &db,
+        &[
+            "iwmo",
+            "ingest",
+            inbox.to_str().unwrap(),
+            "--out",
+            answers.to_str().unwrap(),
+        ],
+    ));
+    let answer = std::fs::read_to_string(answers.join("vot.answer1.xml")).unwrap();
+    assert!(
+        answer.contains("WMO319") || answer.contains("wmo319"),
+        "{answer}"
+    );
+
+    // Listed as in onderzoek, with the final answer due 8 weeks after the dagtekening.
+    let due = (today + chrono::Days::new(56)).to_string();
+    let table = ok(&regie(&db, &["iwmo", "verzoeken", "--open"]));
+    assert!(
+        table.contains("1 waiting for their final answer"),
+        "{table}"
+    );
+    assert!(table.contains("in onderzoek"), "{table}");
+    assert!(table.contains(&bsn.to_string()), "{table}");
+    assert!(table.contains(&format!("OP274 due {due} open")), "{table}");
+    assert!(table.contains("onderzoek: omvang"), "{table}");
+    let j: serde_json::Value = serde_json::from_str(&ok(&regie(
+        &db,
+        &[
+            "iwmo",
+            "verzoeken",
+            "--open",
+            "--aanbieder",
+            "99040102",
+            "--json",
+        ],
+    )))
+    .unwrap();
+    let rows = j.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{j}");
+    assert_eq!(rows[0]["status"], "in onderzoek");
+    assert_eq!(rows[0]["soort"], "VOT");
+    assert_eq!(rows[0]["referentie"], "CLI1");
+    assert_eq!(rows[0]["gemeente"], "0796");
+    assert_eq!(rows[0]["deadline"]["rule"], "OP274");
+    assert_eq!(rows[0]["deadline"]["due"], due.as_str());
+    assert!(rows[0]["onderzoek_reden"]
+        .as_str()
+        .unwrap()
+        .contains("niet te vergelijken"));
+    let deadlines = ok(&regie(&db, &["iwmo", "deadlines"]));
+    assert!(deadlines.contains("OP274"), "{deadlines}");
+    // Overdue the day after the due date, and listed as such.
+    let later = (today + chrono::Days::new(57)).to_string();
+    let deadlines = ok(&regie(&db, &["iwmo", "deadlines", "--on", &later]));
+    assert!(
+        deadlines.contains(&format!(
+            "overdue OP274   due {due} not done by gemeente (onderzoek:99040102:CLI1"
+        )),
+        "{deadlines}"
+    );
+
+    // Refusals need a code of the list; an unknown verzoek is said to be unknown.
+    let decide = |args: &[&str]| {
+        let mut a = vec![
+            "iwmo",
+            "verzoek",
+            "decide",
+            "--aanbieder",
+            "99040102",
+            "--by",
+            "J. de Vries",
+        ];
+        a.extend_from_slice(args);
+        regie(&db, &a)
+    };
+    fails(
+        &decide(&["--referentie", "CLI1", "--refuse", "12"]),
+        "not in the code list",
+    );
+    fails(&decide(&["--referentie", "NOPE", "--grant"]), "no verzoek");
+    let both = decide(&["--referentie", "CLI1", "--grant", "--refuse", "7"]);
+    assert_eq!(both.status.code(), Some(2), "clap refuses both");
+
+    // Granted by hand: a WMO301 written, valid, carrying the referentie.
+    let outbox = tmp.join("outbox");
+    let out = ok(&decide(&[
+        "--referentie",
+        "CLI1",
+        "--grant",
+        "--out",
+        outbox.to_str().unwrap(),
+    ]));
+    assert!(out.contains("toegewezen by J. de Vries: WMO301"), "{out}");
+    assert!(out.contains("toewijzing(en): VOT-99040102-CLI1"), "{out}");
+    assert!(
+        out.contains(&format!("final answer: OP274 due {due} met")),
+        "{out}"
+    );
+    let files = xml_in(&outbox);
+    assert_eq!(files.len(), 1, "{out}");
+    let v = regie(
+        &db,
+        &[
+            "iwmo",
+            "validate",
+            "--variant",
+            "outputgericht",
+            files[0].to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+    let x = std::fs::read_to_string(&files[0]).unwrap();
+    let regie_iwmo::bericht::Bericht::Wmo301(w) = regie_iwmo::bericht::parse(x.as_bytes()).unwrap()
+    else {
+        panic!("not a WMO301: {x}")
+    };
+    let tp = &w.client.toegewezen_producten[0];
+    assert_eq!(
+        tp.referentie_aanbieder.as_ref().map(|r| r.as_str()),
+        Some("CLI1")
+    );
+    assert_eq!(tp.omvang.as_ref().unwrap().frequentie, Frequentie::PerWeek);
+
+    // Decided once only; the list shows who decided.
+    fails(
+        &decide(&["--referentie", "CLI1", "--refuse", "7"]),
+        "already decided: toegewezen by J. de Vries",
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&ok(&regie(&db, &["iwmo", "verzoeken", "--json"]))).unwrap();
+    assert_eq!(j[0]["status"], "toegewezen");
+    assert_eq!(j[0]["beslist_door"], "J. de Vries");
+    assert_eq!(j[0]["deadline"]["status"], "met");
+    let table = ok(&regie(&db, &["iwmo", "verzoeken", "--open"]));
+    assert!(table.contains("0 listed, 0 waiting"), "{table}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -52,6 +52,9 @@ pub enum StoreError {
     /// JSON (de)serialisation of a settings column.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// A decision on an iWmo verzoek was refused; nothing was written.
+    #[error(transparent)]
+    Verzoek(#[from] crate::iwmo::VerzoekError),
 }
 
 /// Result alias.

@@ -39,6 +39,11 @@ use std::collections::{BTreeSet, HashMap};
 mod bericht301;
 mod verzoek;
 
+pub use verzoek::besluit::{
+    reden_afwijzing, reden_omschrijving, Beslist, Besluit, VerzoekError, VerzoekFilter,
+    VerzoekOverzicht, VerzoekSoort, VerzoekStatus,
+};
+
 /// Settings of one ingest or export run.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
@@ -100,7 +105,7 @@ impl DeadlineStatus {
     }
 }
 
-/// One tracked obligation (OP090, OP090x4, OP271, OP272, OP274).
+/// One tracked obligation (OP090, OP090x4, OP271, OP272, OP274, OP346).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
     /// Rule code.

@@ -450,17 +450,22 @@ mod verzoeken {
     /// `xmllint --noout --schema xsd/WMO301.xsd` on the message (skipped with
     /// REGIE_SKIP_XMLLINT=1, like the codec's schema tests).
     pub fn xmllint_301(xml: &str) {
+        xmllint(xml, "WMO301");
+    }
+
+    /// `xmllint --noout --schema xsd/{message}.xsd` on the message.
+    pub fn xmllint(xml: &str, message: &str) {
         if std::env::var("REGIE_SKIP_XMLLINT").is_ok_and(|v| v == "1") {
             return;
         }
-        let schema = reference_dir().join("xsd/WMO301.xsd");
+        let schema = reference_dir().join(format!("xsd/{message}.xsd"));
         assert!(
             schema.exists(),
             "no reference schema at {}",
             schema.display()
         );
         let file = std::env::temp_dir().join(format!(
-            "regie-store-301-{}-{}.xml",
+            "regie-store-{message}-{}-{}.xml",
             std::process::id(),
             sha(xml)
         ));
@@ -475,7 +480,7 @@ mod verzoeken {
         let _ = std::fs::remove_file(&file);
         assert!(
             out.status.success(),
-            "xmllint rejects our WMO301:\n{}\n{xml}",
+            "xmllint rejects our {message}:\n{}\n{xml}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
@@ -511,7 +516,7 @@ mod verzoeken {
         }
     }
 
-    async fn verzoek_row(store: &Store, referentie: &str) -> (String, i64) {
+    pub async fn verzoek_row(store: &Store, referentie: &str) -> (String, i64) {
         sqlx::query_as("SELECT antwoorden, toegewezen FROM iwmo_verzoeken WHERE referentie = $1")
             .bind(referentie)
             .fetch_one(store.pool())
@@ -975,6 +980,834 @@ mod verzoeken {
             let m = wmo301(&e.messages[0].xml);
             assert_eq!(m.client.bsn.as_str(), zonder.to_string());
             assert_eq!(s.persoonsgegevens(zonder).await.unwrap(), Some(persoon(9)));
+        }
+    }
+}
+
+// ------------------------------------------------------- deciding verzoeken
+
+mod beslissen {
+    //! A verzoek answered "in onderzoek" tracked until its final answer
+    //! (OP274 for a WMO315, OP346 for a WMO317: 8 weeks after its
+    //! dagtekening) and decided by a person: granted with a WMO301 holding
+    //! all current toewijzingen, or refused with a WMO319 afgewezen.
+
+    use super::verzoeken::*;
+    use super::*;
+    use regie_iwmo::model::{Omvang as IOmvang, OngewijzigdProduct, TeWijzigenProduct};
+    use regie_iwmo::types::{
+        Eenheid, Frequentie as IFrequentie, Nummer, RedenAfwijzingVerzoek, RedenWijziging,
+        VerzoekAntwoord, Volume,
+    };
+    use regie_store::iwmo::{
+        reden_afwijzing, Besluit, Deadline, ExportTarget, VerzoekError, VerzoekFilter,
+        VerzoekSoort, VerzoekStatus,
+    };
+    use regie_store::StoreError;
+
+    /// A WMO315 (dagtekening 2025-02-10) for 02X02 at 1 per week: not
+    /// comparable with the beschikking's 1 per month, so in onderzoek.
+    fn vot_per_week(b: regie_domain::Bsn, referentie: &str) -> String {
+        vot(
+            VIVENT,
+            referentie,
+            b,
+            referentie,
+            Some("02X02"),
+            (1, IFrequentie::PerWeek),
+            Some(d(2025, 12, 31)),
+        )
+    }
+
+    async fn in_onderzoek(s: &Store, xml: &str) {
+        let out = ingest_twice(s, xml, at_day(2025, 2, 11)).await;
+        assert_eq!(out.answers.len(), 1);
+        assert_eq!(
+            wmo319(&out.answers[0]).verzoek_antwoord,
+            VerzoekAntwoord::InOnderzoek
+        );
+    }
+
+    async fn deadline(s: &Store, rule: &str, subject: &str, on: NaiveDate) -> Deadline {
+        s.iwmo_deadlines(on)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|x| x.rule == rule && x.subject == subject)
+            .unwrap_or_else(|| panic!("no {rule} {subject}"))
+    }
+
+    fn verzoek_error(e: StoreError) -> VerzoekError {
+        match e {
+            StoreError::Verzoek(v) => v,
+            e => panic!("expected a verzoek error, got {e}"),
+        }
+    }
+
+    async fn toewijzen(
+        s: &Store,
+        r: &str,
+        einddatum: Option<NaiveDate>,
+        when: IngestOptions,
+    ) -> regie_store::Result<regie_store::iwmo::Beslist> {
+        s.decide_verzoek(
+            VIVENT,
+            r,
+            &Besluit::Toewijzen { einddatum },
+            "J. de Vries",
+            &when,
+        )
+        .await
+    }
+
+    async fn message_count(s: &Store) -> i64 {
+        let (n,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM iwmo_messages")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        n
+    }
+
+    #[tokio::test]
+    async fn onderzoek_is_listed_with_its_deadline_and_a_grant_sends_the_301() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 11, true, "02X02").await;
+            client(s, 11, true, "07X01").await;
+            dagbesteding(s, b).await;
+            in_onderzoek(s, &vot_per_week(b, "G1")).await;
+            let verzoek_id: i64 = s
+                .iwmo_verzoeken(&VerzoekFilter::default(), d(2025, 2, 11))
+                .await
+                .unwrap()[0]
+                .message_id;
+
+            // The first answer (the WMO319) met OP274; the final one is due 8
+            // calendar weeks after the dagtekening 2025-02-10.
+            let subject = format!("onderzoek:{VIVENT}:G1");
+            let first = deadline(s, "OP274", &format!("verzoek:{VIVENT}:G1"), d(2025, 2, 11)).await;
+            assert_eq!(first.status, DeadlineStatus::Met, "{}", db.name);
+            let last = deadline(s, "OP274", &subject, d(2025, 2, 11)).await;
+            assert_eq!(
+                (last.due, last.status),
+                (d(2025, 4, 7), DeadlineStatus::Open),
+                "{}",
+                db.name
+            );
+            assert_eq!(last.party, "gemeente");
+
+            // The toegang's work list.
+            let open = s
+                .iwmo_verzoeken(
+                    &VerzoekFilter {
+                        open: true,
+                        aanbieder: Some(VIVENT.into()),
+                    },
+                    d(2025, 2, 12),
+                )
+                .await
+                .unwrap();
+            assert_eq!(open.len(), 1, "{}: {open:?}", db.name);
+            let v = &open[0];
+            assert_eq!(
+                (
+                    v.soort,
+                    v.status,
+                    v.referentie.as_str(),
+                    v.gemeente.as_str()
+                ),
+                (
+                    VerzoekSoort::Toewijzing,
+                    VerzoekStatus::InOnderzoek,
+                    "G1",
+                    DEN_BOSCH
+                )
+            );
+            assert_eq!(v.bsn, b.to_string());
+            assert_eq!(
+                (v.dagtekening, v.ontvangen),
+                (Some(d(2025, 2, 10)), d(2025, 2, 11))
+            );
+            assert_eq!(v.deadline.as_ref().unwrap().due, d(2025, 4, 7));
+            assert!(
+                v.onderzoek_reden
+                    .as_deref()
+                    .unwrap()
+                    .contains("niet te vergelijken"),
+                "{v:?}"
+            );
+            assert!(s
+                .iwmo_verzoeken(
+                    &VerzoekFilter {
+                        open: true,
+                        aanbieder: Some(KDV.into()),
+                    },
+                    d(2025, 2, 12),
+                )
+                .await
+                .unwrap()
+                .is_empty());
+
+            // Beyond the beschikking's duur: not grantable, nothing written.
+            let messages = message_count(s).await;
+            let e = toewijzen(s, "G1", Some(d(2026, 6, 30)), at_day(2025, 3, 3))
+                .await
+                .unwrap_err();
+            match verzoek_error(e) {
+                VerzoekError::DoesNotFit { reden, .. } => {
+                    assert_eq!(reden, RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur)
+                }
+                e => panic!("{}: {e}", db.name),
+            }
+            assert_eq!(message_count(s).await, messages);
+            assert_eq!(s.toewijzingen_of(b).await.unwrap().len(), 1, "{}", db.name);
+
+            // The person judges 1 per week fits and grants it until 30 September (IV094).
+            let g = toewijzen(s, "G1", Some(d(2025, 9, 30)), at_day(2025, 3, 3))
+                .await
+                .unwrap();
+            assert_eq!(g.status, VerzoekStatus::Toegewezen);
+            assert_eq!(g.toewijzingen, vec![format!("VOT-{VIVENT}-G1")]);
+            assert_eq!(
+                g.file_name,
+                format!("WMO301_{DEN_BOSCH}_{VIVENT}_RG{:010}.xml", g.message_id)
+            );
+            let m = wmo301(&g.xml);
+            xmllint_301(&g.xml);
+            // OP087: with the running dagbesteding, which carries no referentie (IV094).
+            let tps = &m.client.toegewezen_producten;
+            assert_eq!(tps.len(), 2, "{}", db.name);
+            let nieuw = tps
+                .iter()
+                .find(|t| t.referentie_aanbieder.as_ref().map(|r| r.as_str()) == Some("G1"))
+                .unwrap();
+            assert_eq!(
+                (nieuw.ingangsdatum, nieuw.einddatum),
+                (d(2025, 3, 1), Some(d(2025, 9, 30)))
+            );
+            assert_eq!(
+                nieuw.omvang.as_ref().unwrap().frequentie,
+                IFrequentie::PerWeek
+            );
+            assert_eq!(
+                tps.iter()
+                    .filter(|t| t.referentie_aanbieder.is_none())
+                    .count(),
+                1
+            );
+
+            // Stored: the toewijzing, the verzoek granted, the final deadline met,
+            // the WMO301 as an answer to the verzoek with its own OP090.
+            let tw = s.toewijzingen_of(b).await.unwrap();
+            let t = tw
+                .iter()
+                .find(|t| t.id == format!("VOT-{VIVENT}-G1"))
+                .unwrap();
+            assert_eq!(t.period.end(), Some(d(2025, 9, 30)));
+            assert_eq!(verzoek_row(s, "G1").await, ("2".into(), 1));
+            let last = deadline(s, "OP274", &subject, d(2025, 3, 3)).await;
+            assert_eq!(
+                (last.status, last.fulfilled),
+                (DeadlineStatus::Met, Some(d(2025, 3, 3)))
+            );
+            assert_eq!(g.deadline, Some(last));
+            let retour = deadline(
+                s,
+                "OP090",
+                &format!("retour:{}", g.message_id),
+                d(2025, 3, 3),
+            )
+            .await;
+            assert_eq!(
+                (retour.party.as_str(), retour.status),
+                ("aanbieder", DeadlineStatus::Open)
+            );
+            let (direction, t, reply, raw): (String, String, Option<i64>, String) = sqlx::query_as(
+                "SELECT direction, message_type, in_reply_to, raw_xml FROM iwmo_messages WHERE id = $1",
+            )
+            .bind(g.message_id)
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+            assert_eq!(
+                (direction.as_str(), t.as_str(), reply),
+                ("out", "WMO301", Some(verzoek_id))
+            );
+            assert_eq!(raw, g.xml);
+            // Who decided is on record.
+            let audit = s.audit_for(&format!("verzoek/{VIVENT}/G1")).await.unwrap();
+            let last_audit = audit.last().unwrap();
+            assert_eq!(
+                (last_audit.actor.as_str(), last_audit.action.as_str()),
+                ("J. de Vries", "verzoek.toegewezen")
+            );
+            let audit = s
+                .audit_for(&format!("toewijzing/VOT-{VIVENT}-G1"))
+                .await
+                .unwrap();
+            assert_eq!(audit[0].actor, "J. de Vries");
+            let all = s
+                .iwmo_verzoeken(&VerzoekFilter::default(), d(2025, 3, 3))
+                .await
+                .unwrap();
+            assert_eq!(all[0].status, VerzoekStatus::Toegewezen);
+            assert_eq!(
+                (all[0].beslist_door.as_deref(), all[0].beslist_op),
+                (Some("J. de Vries"), Some(d(2025, 3, 3)))
+            );
+            assert!(s
+                .iwmo_verzoeken(
+                    &VerzoekFilter {
+                        open: true,
+                        aanbieder: None
+                    },
+                    d(2025, 3, 3)
+                )
+                .await
+                .unwrap()
+                .is_empty());
+            // The export has nothing new: the answer was the WMO301.
+            let e = s
+                .export_toewijzingen(
+                    &ExportTarget::Aanbieder(VIVENT.into()),
+                    d(2025, 1, 1),
+                    &at_day(2025, 3, 4),
+                )
+                .await
+                .unwrap();
+            assert_eq!((e.messages.len(), e.unchanged), (0, 1), "{}", db.name);
+            // The verzoek's bytes again: its answers now end with the final one.
+            let again = s
+                .ingest(vot_per_week(b, "G1").as_bytes(), &at_day(2025, 3, 5))
+                .await
+                .unwrap();
+            assert!(again.replayed);
+            assert_eq!(again.answers.len(), 2, "{}", db.name);
+            assert_eq!(again.answers[1], g.xml);
+
+            // Decided once: a second decision, either way, is refused.
+            let messages = message_count(s).await;
+            for besluit in [
+                Besluit::Toewijzen { einddatum: None },
+                Besluit::Afwijzen {
+                    reden: RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                    toelichting: None,
+                },
+            ] {
+                let e = s
+                    .decide_verzoek(VIVENT, "G1", &besluit, "K. Jansen", &at_day(2025, 3, 5))
+                    .await
+                    .unwrap_err();
+                let text = e.to_string();
+                match verzoek_error(e) {
+                    VerzoekError::AlreadyDecided { status, door, .. } => {
+                        assert_eq!(status, VerzoekStatus::Toegewezen);
+                        assert_eq!(door.as_deref(), Some("J. de Vries"));
+                    }
+                    e => panic!("{}: {e}", db.name),
+                }
+                assert!(
+                    text.contains("already decided: toegewezen by J. de Vries on 2025-03-03"),
+                    "{text}"
+                );
+            }
+            assert_eq!(message_count(s).await, messages);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_grant_without_brp_data_fails_and_leaves_nothing_until_it_is_stored() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 12, false, "02X02").await;
+            in_onderzoek(
+                s,
+                &vot(
+                    VIVENT,
+                    "P1",
+                    b,
+                    "P1",
+                    Some("02X02"),
+                    (1, IFrequentie::PerMaand),
+                    Some(d(2025, 12, 31)),
+                ),
+            )
+            .await;
+            let before = s.iwmo_counts().await.unwrap();
+            let e = toewijzen(s, "P1", None, at_day(2025, 2, 20))
+                .await
+                .unwrap_err();
+            assert!(
+                e.to_string().contains("persoonsgegevens"),
+                "{}: {e}",
+                db.name
+            );
+            assert!(matches!(verzoek_error(e), VerzoekError::CannotGrant { .. }));
+            assert_eq!(s.iwmo_counts().await.unwrap(), before, "{}", db.name);
+            assert!(
+                s.toewijzingen_of(b).await.unwrap().is_empty(),
+                "{}",
+                db.name
+            );
+            assert_eq!(verzoek_row(s, "P1").await, ("2".into(), 0));
+            // Once the BRP data is stored, the same decision goes through.
+            s.set_persoonsgegevens(b, &persoon(12), "brp")
+                .await
+                .unwrap();
+            let g = toewijzen(s, "P1", None, at_day(2025, 2, 20)).await.unwrap();
+            xmllint_301(&g.xml);
+            assert_eq!(wmo301(&g.xml).client.toegewezen_producten.len(), 1);
+            assert_eq!(verzoek_row(s, "P1").await, ("2".into(), 1));
+        }
+    }
+
+    #[tokio::test]
+    async fn onderzoek_refused_by_a_person_gets_a_319_afgewezen() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 13, true, "02X02").await;
+            in_onderzoek(s, &vot_per_week(b, "N1")).await;
+
+            // Codes outside the list, and codes of the list that do not fit a Wmo VOT.
+            for bad in ["10", "x", "", "03"] {
+                assert!(
+                    matches!(reden_afwijzing(bad), Err(VerzoekError::UnknownReden(_))),
+                    "{bad:?}"
+                );
+            }
+            for code in ["8", "1"] {
+                let e = s
+                    .decide_verzoek(
+                        VIVENT,
+                        "N1",
+                        &Besluit::Afwijzen {
+                            reden: reden_afwijzing(code).unwrap(),
+                            toelichting: None,
+                        },
+                        "A. Bakker",
+                        &at_day(2025, 3, 20),
+                    )
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(verzoek_error(e), VerzoekError::RedenNotApplicable { .. }),
+                    "{code}"
+                );
+            }
+            // Who decides must be named; an unknown verzoek is said to be unknown.
+            let refuse = Besluit::Afwijzen {
+                reden: reden_afwijzing("7").unwrap(),
+                toelichting: Some("meer dan de beschikte begeleiding".into()),
+            };
+            let e = s
+                .decide_verzoek(VIVENT, "N1", &refuse, " ", &at_day(2025, 3, 20))
+                .await
+                .unwrap_err();
+            assert_eq!(verzoek_error(e), VerzoekError::NoDecider);
+            let e = s
+                .decide_verzoek(VIVENT, "NOPE", &refuse, "A. Bakker", &at_day(2025, 3, 20))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("no verzoek \"NOPE\" of aanbieder {VIVENT} is known")
+            );
+            assert!(matches!(verzoek_error(e), VerzoekError::NotFound { .. }));
+
+            let r = s
+                .decide_verzoek(VIVENT, "N1", &refuse, "A. Bakker", &at_day(2025, 3, 20))
+                .await
+                .unwrap();
+            assert_eq!(
+                (r.status, r.toewijzingen.len()),
+                (VerzoekStatus::Afgewezen, 0)
+            );
+            xmllint(&r.xml, "WMO319");
+            let a = wmo319(&r.xml);
+            assert_eq!(
+                (
+                    a.verzoek_antwoord,
+                    a.reden_afwijzing_verzoek,
+                    a.referentie_aanbieder.as_str()
+                ),
+                (
+                    VerzoekAntwoord::Afgewezen,
+                    Some(RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur),
+                    "N1"
+                )
+            );
+            // Onderzoek, then afgewezen (TR365); nothing assigned; final deadline met.
+            assert_eq!(verzoek_row(s, "N1").await, ("2,1".into(), 0), "{}", db.name);
+            assert!(s.toewijzingen_of(b).await.unwrap().is_empty());
+            let last = deadline(
+                s,
+                "OP274",
+                &format!("onderzoek:{VIVENT}:N1"),
+                d(2025, 3, 20),
+            )
+            .await;
+            assert_eq!(last.status, DeadlineStatus::Met);
+            let v = &s
+                .iwmo_verzoeken(&VerzoekFilter::default(), d(2025, 3, 20))
+                .await
+                .unwrap()[0];
+            assert_eq!(v.status, VerzoekStatus::Afgewezen);
+            assert_eq!(
+                v.reden_afwijzing,
+                Some(RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur)
+            );
+            assert_eq!(
+                v.toelichting.as_deref(),
+                Some("meer dan de beschikte begeleiding")
+            );
+            assert_eq!(v.beslist_door.as_deref(), Some("A. Bakker"));
+            assert!(
+                v.onderzoek_reden.is_some(),
+                "why it went into onderzoek stays on record"
+            );
+            let audit = s.audit_for(&format!("verzoek/{VIVENT}/N1")).await.unwrap();
+            assert_eq!(audit.last().unwrap().actor, "A. Bakker");
+            assert!(
+                audit.last().unwrap().detail.starts_with("reden 7 "),
+                "{audit:?}"
+            );
+            // A second decision is refused.
+            let e = toewijzen(s, "N1", None, at_day(2025, 3, 21))
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                verzoek_error(e),
+                VerzoekError::AlreadyDecided {
+                    status: VerzoekStatus::Afgewezen,
+                    ..
+                }
+            ));
+
+            // A verzoek refused on receipt was decided then, automatically.
+            let zonder = client(s, 14, true, "07X01").await;
+            ingest_twice(
+                s,
+                &vot(
+                    VIVENT,
+                    "N2",
+                    zonder,
+                    "N2",
+                    Some("02X02"),
+                    (1, IFrequentie::PerMaand),
+                    None,
+                ),
+                at_day(2025, 2, 11),
+            )
+            .await;
+            let e = toewijzen(s, "N2", None, at_day(2025, 3, 21))
+                .await
+                .unwrap_err();
+            match verzoek_error(e) {
+                VerzoekError::AlreadyDecided {
+                    status, door, op, ..
+                } => assert_eq!(
+                    (status, door.as_deref(), op),
+                    (
+                        VerzoekStatus::Afgewezen,
+                        Some("iwmo verzoek"),
+                        Some(d(2025, 2, 11))
+                    )
+                ),
+                e => panic!("{e}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missed_final_answer_deadline_is_reported() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 15, true, "02X02").await;
+            in_onderzoek(s, &vot_per_week(b, "M1")).await;
+            let subject = format!("onderzoek:{VIVENT}:M1");
+            // Due 2025-04-07: open on the day, overdue after it.
+            assert_eq!(
+                deadline(s, "OP274", &subject, d(2025, 4, 7)).await.status,
+                DeadlineStatus::Open
+            );
+            let missed = deadline(s, "OP274", &subject, d(2025, 4, 8)).await;
+            assert_eq!(
+                (missed.status, missed.fulfilled),
+                (DeadlineStatus::Overdue, None),
+                "{}",
+                db.name
+            );
+            let v = &s
+                .iwmo_verzoeken(
+                    &VerzoekFilter {
+                        open: true,
+                        aanbieder: None,
+                    },
+                    d(2025, 4, 8),
+                )
+                .await
+                .unwrap()[0];
+            assert_eq!(v.deadline.as_ref().unwrap().status, DeadlineStatus::Overdue);
+            // Decided late: reported as late, not as met.
+            let r = s
+                .decide_verzoek(
+                    VIVENT,
+                    "M1",
+                    &Besluit::Afwijzen {
+                        reden: RedenAfwijzingVerzoek::ZorginhoudelijkeAfkeur,
+                        toelichting: None,
+                    },
+                    "A. Bakker",
+                    &at_day(2025, 4, 10),
+                )
+                .await
+                .unwrap();
+            let late = r.deadline.unwrap();
+            assert_eq!(
+                (late.status, late.fulfilled),
+                (DeadlineStatus::Late, Some(d(2025, 4, 10)))
+            );
+            assert_eq!(
+                deadline(s, "OP274", &subject, d(2025, 5, 1)).await.status,
+                DeadlineStatus::Late
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn verzoek_om_wijziging_in_onderzoek_is_tracked_under_op346_and_granted_as_a_whole() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 16, true, "02X02").await;
+            client(s, 16, true, "07X01").await;
+            dagbesteding(s, b).await;
+            let out = ingest_twice(
+                s,
+                &vot(
+                    VIVENT,
+                    "VOT16",
+                    b,
+                    "R16",
+                    Some("02X02"),
+                    (1, IFrequentie::PerMaand),
+                    Some(d(2025, 12, 31)),
+                ),
+                at_day(2025, 2, 11),
+            )
+            .await;
+            let m = wmo301(&out.answers[0]);
+            let nummer = |code: &str| {
+                m.client
+                    .toegewezen_producten
+                    .iter()
+                    .find(|t| t.product.as_ref().unwrap().code.as_ref().unwrap().as_str() == code)
+                    .unwrap()
+                    .toewijzing_nummer
+                    .get()
+            };
+            let (begeleiding, dagbest) = (nummer("02X02"), nummer("07X01"));
+            // From May: 1 per week instead of 1 per month, not comparable: onderzoek.
+            let mut w =
+                sample::verzoek_wijziging(&partijen(VIVENT), "VOW16", b, "W16", begeleiding);
+            w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
+            w.client.verzoek.te_wijzigen_producten = vec![TeWijzigenProduct {
+                toewijzing_nummer: Nummer::new(begeleiding).unwrap(),
+                gewenste_ingangsdatum: d(2025, 5, 1),
+                einddatum: Some(d(2025, 12, 31)),
+                omvang: Some(IOmvang {
+                    volume: Volume::new(1).unwrap(),
+                    eenheid: Eenheid::StuksOutput,
+                    frequentie: IFrequentie::PerWeek,
+                }),
+                budget: None,
+                retourcodes: vec![],
+            }];
+            w.client.verzoek.ongewijzigde_producten = vec![OngewijzigdProduct {
+                toewijzing_nummer: Nummer::new(dagbest).unwrap(),
+                retourcodes: vec![],
+            }];
+            let out = ingest_twice(s, &w.to_xml(), at_day(2025, 4, 2)).await;
+            assert_eq!(
+                wmo319(&out.answers[0]).verzoek_antwoord,
+                VerzoekAntwoord::InOnderzoek,
+                "{}",
+                db.name
+            );
+            // OP346, not OP274: the verzoek om wijziging's own rule.
+            let all = s.iwmo_deadlines(d(2025, 4, 2)).await.unwrap();
+            assert!(
+                !all.iter()
+                    .any(|x| x.rule == "OP274" && x.subject.ends_with(":W16")),
+                "{all:?}"
+            );
+            assert_eq!(
+                deadline(s, "OP346", &format!("verzoek:{VIVENT}:W16"), d(2025, 4, 2))
+                    .await
+                    .status,
+                DeadlineStatus::Met
+            );
+            let last = deadline(
+                s,
+                "OP346",
+                &format!("onderzoek:{VIVENT}:W16"),
+                d(2025, 4, 2),
+            )
+            .await;
+            assert_eq!(
+                (last.due, last.status),
+                (d(2025, 5, 27), DeadlineStatus::Open)
+            );
+            let v = s
+                .iwmo_verzoeken(
+                    &VerzoekFilter {
+                        open: true,
+                        aanbieder: None,
+                    },
+                    d(2025, 4, 2),
+                )
+                .await
+                .unwrap();
+            assert_eq!(v.len(), 1);
+            assert_eq!(
+                (v[0].soort, v[0].referentie.as_str()),
+                (VerzoekSoort::Wijziging, "W16")
+            );
+
+            // A VOW is granted as asked (IV093): no other einddatum.
+            let e = toewijzen(s, "W16", Some(d(2025, 10, 31)), at_day(2025, 4, 15))
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                verzoek_error(e),
+                VerzoekError::EinddatumOnWijziging { .. }
+            ));
+            let g = toewijzen(s, "W16", None, at_day(2025, 4, 15))
+                .await
+                .unwrap();
+            xmllint_301(&g.xml);
+            let tps = wmo301(&g.xml).client.toegewezen_producten;
+            // The current begeleiding ends on 30 April, a new one runs from 1 May; all with W16.
+            assert_eq!(tps.len(), 3, "{}: {tps:?}", db.name);
+            assert!(tps
+                .iter()
+                .all(|t| t.referentie_aanbieder.as_ref().map(|r| r.as_str()) == Some("W16")));
+            let oud = tps
+                .iter()
+                .find(|t| t.toewijzing_nummer.get() == begeleiding)
+                .unwrap();
+            assert_eq!(
+                (oud.einddatum, oud.reden_wijziging),
+                (Some(d(2025, 4, 30)), Some(RedenWijziging::DoorAanbieder))
+            );
+            let nieuw = tps
+                .iter()
+                .find(|t| {
+                    t.toewijzing_nummer.get() != begeleiding && t.toewijzing_nummer.get() != dagbest
+                })
+                .unwrap();
+            assert_eq!(
+                (
+                    nieuw.ingangsdatum,
+                    nieuw.omvang.as_ref().unwrap().frequentie
+                ),
+                (d(2025, 5, 1), IFrequentie::PerWeek)
+            );
+            assert_eq!(g.toewijzingen.len(), 2);
+            assert_eq!(verzoek_row(s, "W16").await.1, 1);
+            let last = deadline(
+                s,
+                "OP346",
+                &format!("onderzoek:{VIVENT}:W16"),
+                d(2025, 4, 15),
+            )
+            .await;
+            assert_eq!(last.status, DeadlineStatus::Met);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_vow_changing_the_omvang_from_its_start_can_only_be_refused() {
+        for db in backends().await {
+            let s = &db.store;
+            load_meierij(s).await;
+            let b = client(s, 17, true, "02X02").await;
+            let out = ingest_twice(
+                s,
+                &vot(
+                    VIVENT,
+                    "VOT17",
+                    b,
+                    "R17",
+                    Some("02X02"),
+                    (1, IFrequentie::PerMaand),
+                    Some(d(2025, 12, 31)),
+                ),
+                at_day(2025, 2, 11),
+            )
+            .await;
+            let nummer = wmo301(&out.answers[0]).client.toegewezen_producten[0]
+                .toewijzing_nummer
+                .get();
+            // 1 per week from the toewijzing's first day.
+            let mut w = sample::verzoek_wijziging(&partijen(VIVENT), "VOW17", b, "W17", nummer);
+            w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
+            let p = &mut w.client.verzoek.te_wijzigen_producten[0];
+            p.gewenste_ingangsdatum = d(2025, 3, 1);
+            p.einddatum = Some(d(2025, 12, 31));
+            p.omvang = Some(IOmvang {
+                volume: Volume::new(1).unwrap(),
+                eenheid: Eenheid::StuksOutput,
+                frequentie: IFrequentie::PerWeek,
+            });
+            let out = ingest_twice(s, &w.to_xml(), at_day(2025, 4, 2)).await;
+            assert_eq!(
+                wmo319(&out.answers[0]).verzoek_antwoord,
+                VerzoekAntwoord::InOnderzoek,
+                "{}",
+                db.name
+            );
+            let e = toewijzen(s, "W17", None, at_day(2025, 4, 10))
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains("IV093"), "{e}");
+            assert!(matches!(verzoek_error(e), VerzoekError::CannotGrant { .. }));
+            // Reden 1 fits a verzoek om wijziging.
+            let r = s
+                .decide_verzoek(
+                    VIVENT,
+                    "W17",
+                    &Besluit::Afwijzen {
+                        reden: reden_afwijzing("1").unwrap(),
+                        toelichting: Some("nieuwe omvang vanaf de start: stuur een VOT".into()),
+                    },
+                    "A. Bakker",
+                    &at_day(2025, 4, 10),
+                )
+                .await
+                .unwrap();
+            xmllint(&r.xml, "WMO319");
+            assert_eq!(
+                wmo319(&r.xml).reden_afwijzing_verzoek,
+                Some(RedenAfwijzingVerzoek::NieuweAanvraag)
+            );
+            assert_eq!(verzoek_row(s, "W17").await, ("2,1".into(), 0));
+            let last = deadline(
+                s,
+                "OP346",
+                &format!("onderzoek:{VIVENT}:W17"),
+                d(2025, 4, 10),
+            )
+            .await;
+            assert_eq!(last.status, DeadlineStatus::Met);
+            // The toewijzing is unchanged.
+            let tw = s.toewijzingen_of(b).await.unwrap();
+            assert_eq!(tw.len(), 1);
+            assert_eq!(tw[0].period.end(), Some(d(2025, 12, 31)));
         }
     }
 }

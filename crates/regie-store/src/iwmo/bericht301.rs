@@ -8,7 +8,7 @@ use super::{
 use crate::{persoon, Result};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use regie_domain::persoon as brp;
-use regie_iwmo::bericht::{self, Bericht, MessageType};
+use regie_iwmo::bericht::{self, Bericht};
 use regie_iwmo::model::*;
 use regie_iwmo::types::*;
 use regie_iwmo::validate::{self, Options, Uitvoeringsvariant, ValidationReport};
@@ -290,8 +290,8 @@ pub(super) fn wmo301(
     })
 }
 
-/// Validates a WMO301 we are about to send against the chain state, like any
-/// received message.
+/// Validates a message we are about to send (a WMO301, or the WMO319 of a
+/// decided verzoek) against the chain state, like any received message.
 pub(super) async fn valideer(
     c: &mut AnyConnection,
     b: &Bericht,
@@ -300,7 +300,7 @@ pub(super) async fn valideer(
     variant: Uitvoeringsvariant,
 ) -> Result<ValidationReport> {
     let keys = keys_of(b);
-    let snap = load_snapshot(c, MessageType::Wmo301, g, &format!("RG{mid:010}"), &keys).await?;
+    let snap = load_snapshot(c, b.message_type(), g, &format!("RG{mid:010}"), &keys).await?;
     Ok(validate::validate_bericht(
         b,
         &snap,

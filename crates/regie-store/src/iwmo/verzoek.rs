@@ -12,7 +12,9 @@
 //! * not fitting: WMO319 VerzoekAntwoord 1 with the RedenAfwijzingVerzoek of
 //!   the code list (CD085);
 //! * needing a person's judgement: WMO319 VerzoekAntwoord 2 "in onderzoek";
-//!   the final answer is then due within 8 weeks (OP274).
+//!   the final answer is then due within 8 weeks of the verzoek's dagtekening
+//!   (OP274 for a WMO315, OP346 for a WMO317), tracked as a deadline until a
+//!   person decides it ([`besluit`]: `Store::decide_verzoek`).
 //!
 //! Everything runs inside the received message's transaction; the grant is
 //! tried in a savepoint so a grant that cannot be sent (no personal data, or
@@ -34,8 +36,59 @@ use regie_iwmo::types::{
 use sqlx::{AnyConnection, Row};
 use std::collections::HashSet;
 
+pub mod besluit;
+
 /// Actor recorded in the audit trail for automatic decisions on verzoeken.
 const ACTOR: &str = "iwmo verzoek";
+
+/// OP274: a WMO315 is answered per product within 5 werkdagen of receipt; one
+/// answered "in onderzoek" gets its final answer within 8 weeks.
+const OP274: &str = "OP274";
+/// OP346: the same for a WMO317 verzoek om wijziging (answered as a whole).
+const OP346: &str = "OP346";
+
+/// Due date of the final answer on a verzoek in onderzoek. OP274 and OP346:
+/// "binnen 8 weken na dagtekening van het verzoek" — calendar weeks counted
+/// from the verzoek's dagtekening, where the same rules count the first
+/// answer in werkdagen after receipt ("binnen 5 werkdagen").
+fn einde_onderzoek(dagtekening: NaiveDate) -> NaiveDate {
+    dagtekening + chrono::Days::new(8 * 7)
+}
+
+/// Deadline subject of the first answer (WMO301 or WMO319) on a verzoek.
+fn onderwerp(a: &str, referentie: &str) -> String {
+    format!("verzoek:{a}:{referentie}")
+}
+
+/// Deadline subject of the final answer on a verzoek in onderzoek.
+fn onderwerp_onderzoek(a: &str, referentie: &str) -> String {
+    format!("onderzoek:{a}:{referentie}")
+}
+
+/// Who judges a verzoek.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Beoordeling {
+    /// The check on receipt: whatever needs judgement goes into onderzoek.
+    Automatisch,
+    /// A person deciding a verzoek in onderzoek: their grant settles what
+    /// only a person can judge (an omvang not comparable with the
+    /// beschikking's intensiteit), never what the law or the contract rules
+    /// out (no beschikking, beyond its duur or intensiteit, no contract,
+    /// another gemeente, stapeling).
+    DoorPersoon,
+}
+
+/// The received verzoek an answer is about.
+struct Ontvangen<'a> {
+    g: &'a Gemeente,
+    a: &'a AgbCode,
+    /// Message id of the verzoek.
+    id: i64,
+    /// Its answer deadlines' rule: [`OP274`] or [`OP346`].
+    regel: &'static str,
+    /// Its dagtekening (the final answer counts from it).
+    dagtekening: NaiveDate,
+}
 
 /// What a verzoek asks for one product: the common part of a WMO315
 /// AangevraagdProduct and a WMO317 NieuwProduct.
@@ -113,6 +166,7 @@ fn omvang_text(o: &dom::Omvang) -> String {
 fn binnen_intensiteit(
     gevraagd: &dom::Omvang,
     b: &dom::Beschikking,
+    wie: Beoordeling,
 ) -> std::result::Result<(), Weigering> {
     match b.intensiteit {
         Some(bi) if bi.unit == gevraagd.unit && bi.frequentie == gevraagd.frequentie => {
@@ -131,6 +185,8 @@ fn binnen_intensiteit(
             }
             Ok(())
         }
+        // Another unit or frequency: a person judged that it fits.
+        Some(_) if wie == Beoordeling::DoorPersoon => Ok(()),
         Some(bi) => Err(Onderzoek(format!(
             "omvang {} niet te vergelijken met de beschikte {} (beschikking {})",
             omvang_text(gevraagd),
@@ -149,11 +205,19 @@ async fn beoordeel(
     a: &str,
     bsn: &str,
     v: &Aanvraag<'_>,
+    wie: Beoordeling,
 ) -> Result<std::result::Result<Toekenning, Weigering>> {
     let Some(product) = v.product else {
-        return Ok(Err(Onderzoek(
-            "generieke aanvraag zonder product: de toegang beoordeelt het budget".into(),
-        )));
+        return Ok(Err(Onderzoek(match wie {
+            Beoordeling::Automatisch => {
+                "generieke aanvraag zonder product: de toegang beoordeelt het budget".into()
+            }
+            // Toewijzingen here always name a product (the lot, contract and
+            // beschikking checks hang on it): a person can only refuse.
+            Beoordeling::DoorPersoon => {
+                "een generieke aanvraag (zonder product) wordt hier niet toegewezen; wijs het verzoek af".into()
+            }
+        })));
     };
     let code = product.code.as_ref().map_or("", |c| c.as_str());
     let wat = if code.is_empty() {
@@ -324,7 +388,7 @@ async fn beoordeel(
                     o.eenheid.code()
                 ))));
             };
-            if let Err(w) = binnen_intensiteit(&o, &b) {
+            if let Err(w) = binnen_intensiteit(&o, &b, wie) {
                 return Ok(Err(w));
             }
             dom::Scope::Volume(o)
@@ -369,7 +433,8 @@ async fn beoordeel(
 }
 
 /// Stores a granted toewijzing; stapeling (OP259) or a beschikking mismatch
-/// turns into a refusal instead of an error.
+/// turns into a refusal instead of an error. `actor` is who decided.
+#[allow(clippy::too_many_arguments)]
 async fn toewijzen(
     c: &mut AnyConnection,
     backend: crate::Backend,
@@ -378,6 +443,7 @@ async fn toewijzen(
     bsn: &str,
     id: &str,
     t: Toekenning,
+    actor: &str,
 ) -> Result<std::result::Result<(), Weigering>> {
     let row = ToewijzingRow {
         toewijzing: dom::Toewijzing {
@@ -397,7 +463,7 @@ async fn toewijzen(
             .parse()
             .map_err(|e| corrupt("municipalities", "code", e))?,
     };
-    match add_toewijzing_in(c, backend, &t.region_id, &row, &t.beschikking, ACTOR).await {
+    match add_toewijzing_in(c, backend, &t.region_id, &row, &t.beschikking, actor).await {
         Ok(()) => Ok(Ok(())),
         Err(StoreError::Care(dom::CareError::Overlap { existing, .. })) => Ok(Err(Afwijzen(
             Reden::Stapeling,
@@ -480,7 +546,9 @@ async fn bestaand(c: &mut AnyConnection, id: &str) -> Result<Option<Bestaand>> {
 const DOOR_AANBIEDER: dom::RedenWijziging = dom::RedenWijziging(12);
 
 /// Decides a WMO317 as a whole (OP344) and, when it fits, applies its
-/// changes. Returns the ids of the toewijzingen changed or created.
+/// changes. Returns the ids of the toewijzingen changed or created. `actor`
+/// is who decided.
+#[allow(clippy::too_many_arguments)]
 async fn wijzig(
     c: &mut AnyConnection,
     backend: crate::Backend,
@@ -489,6 +557,8 @@ async fn wijzig(
     bsn: &str,
     v: &regie_iwmo::model::Verzoek,
     referentie: &str,
+    wie: Beoordeling,
+    actor: &str,
 ) -> Result<std::result::Result<HashSet<String>, Weigering>> {
     // Only toewijzingen this store sent can be changed by it.
     let mut stored = std::collections::HashMap::new();
@@ -544,7 +614,7 @@ async fn wijzig(
         // toewijzing; any other omvang change ends it and starts a new one.
         let scope = match (orig.toewijzing.scope, nieuw_omvang, p.budget) {
             (dom::Scope::Volume(o), Some(nw), _) if o != nw => {
-                if let Err(w) = binnen_intensiteit(&nw, &b) {
+                if let Err(w) = binnen_intensiteit(&nw, &b, wie) {
                     return Ok(Err(w));
                 }
                 if nw.frequentie == dom::Frequentie::Totaal
@@ -583,11 +653,18 @@ async fn wijzig(
                         toekenning,
                     ));
                     continue;
-                } else {
+                } else if wie == Beoordeling::Automatisch {
                     // A new omvang over the whole period touches care already
                     // delivered and declared (OP345, OP362): a person decides.
                     return Ok(Err(Onderzoek(format!(
                         "omvang van toewijzing {n} gewijzigd vanaf de ingangsdatum: rechtmatigheid geleverde zorg beoordelen"
+                    ))));
+                } else {
+                    // IV093 would remove the toewijzing (reden 13, only without
+                    // loss of rechtmatigheid, OP362) and start a new one on the
+                    // same day; that is not done here.
+                    return Ok(Err(Onderzoek(format!(
+                        "omvang van toewijzing {n} gewijzigd vanaf haar ingangsdatum: dat vraagt verwijderen en opnieuw toewijzen (IV093, OP362), wat hier niet gebeurt; wijs af, bijvoorbeeld met reden 1 (geen wijziging, maar nieuwe aanvraag)"
                     ))));
                 }
             }
@@ -634,7 +711,7 @@ async fn wijzig(
             omvang: p.omvang.as_ref(),
             budget: p.budget,
         };
-        match beoordeel(c, g, a, bsn, &aanvraag).await? {
+        match beoordeel(c, g, a, bsn, &aanvraag, wie).await? {
             Ok(t) => acties.push(Actie::Nieuw(format!("VOW-{a}-{referentie}-N{}", k + 1), t)),
             Err(w) => return Ok(Err(w)),
         }
@@ -676,7 +753,7 @@ async fn wijzig(
                     .await?;
                 crate::audit::record_tx(
                     c,
-                    ACTOR,
+                    actor,
                     "toewijzing.wijzig",
                     &format!("toewijzing/{}", t.id),
                     &format!("{} op verzoek {a}/{referentie}", t.period),
@@ -684,7 +761,7 @@ async fn wijzig(
                 .await?;
                 touched.insert(t.id.clone());
             }
-            Actie::Nieuw(id, t) => match toewijzen(c, backend, g, a, bsn, &id, t).await? {
+            Actie::Nieuw(id, t) => match toewijzen(c, backend, g, a, bsn, &id, t, actor).await? {
                 Ok(()) => {
                     touched.insert(id);
                 }
@@ -693,6 +770,57 @@ async fn wijzig(
         }
     }
     Ok(Ok(touched))
+}
+
+/// A WMO319 antwoordbericht from `g` to `a` with identificatie `RG{aid}`.
+fn wmo319(
+    g: &Gemeente,
+    a: &AgbCode,
+    aid: i64,
+    today: NaiveDate,
+    referentie: &str,
+    antwoord: VerzoekAntwoord,
+    reden: Option<RedenAfwijzingVerzoek>,
+) -> Result<Bericht> {
+    Ok(Bericht::Wmo319(bericht::Wmo319 {
+        header: bericht::Header {
+            afzender: g.clone(),
+            ontvanger: a.clone(),
+            bericht_identificatie: BerichtIdentificatie {
+                identificatie: IdentificatieBericht::new(format!("RG{aid:010}"))
+                    .map_err(|e| StoreError::Conflict(e.to_string()))?,
+                dagtekening: today,
+            },
+            xsd_versie: XsdVersie::current(),
+        },
+        antwoord: Antwoord {
+            referentie_aanbieder: Referentie::new(referentie)
+                .map_err(|e| StoreError::Conflict(e.to_string()))?,
+            verzoek_antwoord: antwoord,
+            reden_afwijzing_verzoek: reden,
+            retourcodes: vec![],
+        },
+    }))
+}
+
+/// Records on the verzoek row who granted it when.
+async fn toegekend(
+    c: &mut AnyConnection,
+    a: &str,
+    referentie: &str,
+    door: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE iwmo_verzoeken SET beslist_door = $1, beslist_op = $2 WHERE aanbieder = $3 AND referentie = $4",
+    )
+    .bind(door)
+    .bind(date_str(today))
+    .bind(a)
+    .bind(referentie)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -717,29 +845,35 @@ impl Store {
     }
 
     /// Answers a verzoek with a WMO319 (afgewezen or in onderzoek), records
-    /// the answer and why (audit), and marks OP274 fulfilled.
-    #[allow(clippy::too_many_arguments)]
+    /// the answer and why (verzoek row and audit), marks the first answer's
+    /// deadline fulfilled and, in onderzoek, tracks the final answer's (OP274/OP346).
     async fn antwoord_319(
         c: &mut AnyConnection,
-        g: &Gemeente,
-        a: &AgbCode,
+        v: &Ontvangen<'_>,
         referentie: &str,
         w: &Weigering,
-        id: i64,
         today: NaiveDate,
         next_id: &mut i64,
         answers: &mut Vec<(i64, Bericht)>,
     ) -> Result<()> {
+        let (g, a) = (v.g, v.a);
         let aid = *next_id;
         *next_id += 1;
         let (antwoord, reden, waarom) = match w {
             Afwijzen(r, why) => (VerzoekAntwoord::Afgewezen, Some(*r), why),
             Onderzoek(why) => (VerzoekAntwoord::InOnderzoek, None, why),
         };
+        // A refusal is the final answer; onderzoek leaves it to a person.
+        let onderzoek = matches!(w, Onderzoek(_));
         sqlx::query(
-            "UPDATE iwmo_verzoeken SET antwoorden = $1 WHERE aanbieder = $2 AND referentie = $3",
+            "UPDATE iwmo_verzoeken SET antwoorden = $1, onderzoek_reden = $2, reden_afwijzing = $3, toelichting = $4, beslist_door = $5, beslist_op = $6 WHERE aanbieder = $7 AND referentie = $8",
         )
         .bind(antwoord.code())
+        .bind(onderzoek.then(|| waarom.clone()))
+        .bind(reden.map(|r| r.code()))
+        .bind((!onderzoek).then(|| waarom.clone()))
+        .bind((!onderzoek).then_some(ACTOR))
+        .bind((!onderzoek).then(|| date_str(today)))
         .bind(a.as_str())
         .bind(referentie)
         .execute(&mut *c)
@@ -760,38 +894,31 @@ impl Store {
         .await?;
         add_deadline(
             c,
-            "OP274",
-            &format!("verzoek:{a}:{referentie}"),
+            v.regel,
+            &onderwerp(a.as_str(), referentie),
             g.as_str(),
             a.as_str(),
             "gemeente",
-            Some(id),
+            Some(v.id),
             add_werkdagen(today, 5),
             Some((today, aid)),
         )
         .await?;
-        answers.push((
-            aid,
-            Bericht::Wmo319(bericht::Wmo319 {
-                header: bericht::Header {
-                    afzender: g.clone(),
-                    ontvanger: a.clone(),
-                    bericht_identificatie: BerichtIdentificatie {
-                        identificatie: IdentificatieBericht::new(format!("RG{aid:010}"))
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?,
-                        dagtekening: today,
-                    },
-                    xsd_versie: XsdVersie::current(),
-                },
-                antwoord: Antwoord {
-                    referentie_aanbieder: Referentie::new(referentie)
-                        .map_err(|e| StoreError::Conflict(e.to_string()))?,
-                    verzoek_antwoord: antwoord,
-                    reden_afwijzing_verzoek: reden,
-                    retourcodes: vec![],
-                },
-            }),
-        ));
+        if onderzoek {
+            add_deadline(
+                c,
+                v.regel,
+                &onderwerp_onderzoek(a.as_str(), referentie),
+                g.as_str(),
+                a.as_str(),
+                "gemeente",
+                Some(v.id),
+                einde_onderzoek(v.dagtekening),
+                None,
+            )
+            .await?;
+        }
+        answers.push((aid, wmo319(g, a, aid, today, referentie, antwoord, reden)?));
         Ok(())
     }
 
@@ -864,6 +991,13 @@ impl Store {
         let today = now.date();
         let (g, a) = (&m.header.ontvanger, &m.header.afzender);
         let bsn = m.client.bsn.as_str();
+        let ontvangen = Ontvangen {
+            g,
+            a,
+            id,
+            regel: OP274,
+            dagtekening: m.header.bericht_identificatie.dagtekening,
+        };
         for ap in &m.client.aangevraagde_producten {
             Self::verzoek_registreren(
                 c,
@@ -889,10 +1023,28 @@ impl Store {
             let r = ap.referentie_aanbieder.as_str();
             // The id is unique: a ReferentieAanbieder is used once per aanbieder (OP361, TR347).
             let tid = format!("VOT-{a}-{r}");
-            let w = match beoordeel(&mut sp, g.as_str(), a.as_str(), bsn, &aanvraag).await? {
-                Ok(t) => toewijzen(&mut sp, self.backend, g.as_str(), a.as_str(), bsn, &tid, t)
-                    .await?
-                    .err(),
+            let w = match beoordeel(
+                &mut sp,
+                g.as_str(),
+                a.as_str(),
+                bsn,
+                &aanvraag,
+                Beoordeling::Automatisch,
+            )
+            .await?
+            {
+                Ok(t) => toewijzen(
+                    &mut sp,
+                    self.backend,
+                    g.as_str(),
+                    a.as_str(),
+                    bsn,
+                    &tid,
+                    t,
+                    ACTOR,
+                )
+                .await?
+                .err(),
                 Err(w) => Some(w),
             };
             if w.is_none() {
@@ -934,8 +1086,8 @@ impl Store {
                 for (_, r) in &granted {
                     add_deadline(
                         c,
-                        "OP274",
-                        &format!("verzoek:{a}:{r}"),
+                        OP274,
+                        &onderwerp(a.as_str(), r.as_str()),
                         g.as_str(),
                         a.as_str(),
                         "gemeente",
@@ -944,6 +1096,7 @@ impl Store {
                         Some((today, aid)),
                     )
                     .await?;
+                    toegekend(c, a.as_str(), r.as_str(), ACTOR, today).await?;
                 }
                 answers.push((aid, b));
             }
@@ -959,11 +1112,9 @@ impl Store {
             if let Some(w) = w {
                 Self::antwoord_319(
                     c,
-                    g,
-                    a,
+                    &ontvangen,
                     ap.referentie_aanbieder.as_str(),
                     w,
-                    id,
                     today,
                     next_id,
                     answers,
@@ -991,39 +1142,58 @@ impl Store {
         let bsn = m.client.bsn.as_str();
         let v = &m.client.verzoek;
         let r = v.referentie_aanbieder.as_str();
+        let ontvangen = Ontvangen {
+            g,
+            a,
+            id,
+            regel: OP346,
+            dagtekening: m.header.bericht_identificatie.dagtekening,
+        };
         Self::verzoek_registreren(c, g.as_str(), a.as_str(), bsn, r, id).await?;
         let mut sp = sqlx::Connection::begin(&mut *c).await?;
         let aid = *next_id;
-        let uitkomst =
-            match wijzig(&mut sp, self.backend, g.as_str(), a.as_str(), bsn, v, r).await? {
-                Ok(touched) => {
-                    let referentie = |_: &str| Some(v.referentie_aanbieder.clone());
-                    match Self::antwoord_301(
-                        &mut sp,
-                        g.as_str(),
-                        a.as_str(),
-                        bsn,
-                        now,
-                        aid,
-                        &touched,
-                        &referentie,
-                    )
-                    .await?
-                    {
-                        Ok(b) => Ok(b),
-                        Err(why) => Err(Onderzoek(why)),
-                    }
+        let uitkomst = match wijzig(
+            &mut sp,
+            self.backend,
+            g.as_str(),
+            a.as_str(),
+            bsn,
+            v,
+            r,
+            Beoordeling::Automatisch,
+            ACTOR,
+        )
+        .await?
+        {
+            Ok(touched) => {
+                let referentie = |_: &str| Some(v.referentie_aanbieder.clone());
+                match Self::antwoord_301(
+                    &mut sp,
+                    g.as_str(),
+                    a.as_str(),
+                    bsn,
+                    now,
+                    aid,
+                    &touched,
+                    &referentie,
+                )
+                .await?
+                {
+                    Ok(b) => Ok(b),
+                    Err(why) => Err(Onderzoek(why)),
                 }
-                Err(w) => Err(w),
-            };
+            }
+            Err(w) => Err(w),
+        };
         match uitkomst {
             Ok(b) => {
                 sp.commit().await?;
                 *next_id += 1;
+                // OP346: the verzoek om wijziging's own answer rule.
                 add_deadline(
                     c,
-                    "OP274",
-                    &format!("verzoek:{a}:{r}"),
+                    OP346,
+                    &onderwerp(a.as_str(), r),
                     g.as_str(),
                     a.as_str(),
                     "gemeente",
@@ -1032,11 +1202,12 @@ impl Store {
                     Some((today, aid)),
                 )
                 .await?;
+                toegekend(c, a.as_str(), r, ACTOR, today).await?;
                 answers.push((aid, b));
             }
             Err(w) => {
                 sp.rollback().await?;
-                Self::antwoord_319(c, g, a, r, &w, id, today, next_id, answers).await?;
+                Self::antwoord_319(c, &ontvangen, r, &w, today, next_id, answers).await?;
             }
         }
         Ok(())
