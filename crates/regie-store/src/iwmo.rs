@@ -19,7 +19,7 @@
 // Row tuples mirror the SELECT lists; the match on message types reads best flat.
 #![allow(clippy::type_complexity, clippy::collapsible_match)]
 
-use crate::{date_str, Result, Store, StoreError};
+use crate::{date_str, Result, Script, Store, StoreError};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use regie_domain::FundingVariant;
 use regie_iwmo::bericht::{self, Bericht, MessageType};
@@ -78,6 +78,128 @@ pub struct IngestOutcome {
     pub report: serde_json::Value,
     /// True when this exact message had been processed before (nothing changed).
     pub replayed: bool,
+}
+
+/// A received message with the part of ingesting that needs no database done:
+/// hashed, parsed, its header key and chain keys read. [`Store::ingest`] makes
+/// one itself; a caller ingesting many messages can make them on another
+/// thread ([`Received::new`]) while the previous message is being written.
+#[derive(Debug)]
+pub struct Received<'a> {
+    xml: std::borrow::Cow<'a, [u8]>,
+    hash: String,
+    parsed: std::result::Result<Bericht, bericht::ParseFailure>,
+    t: Option<MessageType>,
+    sender: String,
+    receiver: String,
+    ident: String,
+    dagtekening: Option<NaiveDate>,
+    /// What the chain rules may look up (heen messages that parsed).
+    keys: Option<Keys>,
+}
+
+impl<'a> Received<'a> {
+    /// Hashes and parses `xml` (the message is parsed once: validation works
+    /// on the parsed message).
+    pub fn new(xml: impl Into<std::borrow::Cow<'a, [u8]>>) -> Self {
+        let xml = xml.into();
+        let hash = sha256_hex(&xml);
+        let parsed = bericht::parse(&xml);
+        // Header key, for idempotency and TR056.
+        let (t, sender, receiver, ident, dagtekening) = match &parsed {
+            Ok(b) => header_key(b),
+            Err(f) => match (&f.message_type, &f.header) {
+                (Some(t), Some(h)) => {
+                    let (g, a) = (h.gemeente().to_string(), h.aanbieder().to_string());
+                    let (s, r) = if t.sent_by_gemeente() { (g, a) } else { (a, g) };
+                    let bi = h.bericht_identificatie();
+                    (
+                        Some(*t),
+                        s,
+                        r,
+                        bi.identificatie.to_string(),
+                        Some(bi.dagtekening),
+                    )
+                }
+                (t, _) => (*t, String::new(), String::new(), String::new(), None),
+            },
+        };
+        let keys = match &parsed {
+            Ok(b) if !b.message_type().is_retour() => Some(keys_of(b)),
+            _ => None,
+        };
+        Received {
+            xml,
+            hash,
+            parsed,
+            t,
+            sender,
+            receiver,
+            ident,
+            dagtekening,
+            keys,
+        }
+    }
+
+    /// Size of the message in bytes.
+    pub fn len(&self) -> usize {
+        self.xml.len()
+    }
+
+    /// Whether the message is empty.
+    pub fn is_empty(&self) -> bool {
+        self.xml.is_empty()
+    }
+}
+
+/// One store connection held for a run of ingests (see [`Store::iwmo_session`]).
+/// Each message is still its own transaction.
+#[derive(Debug)]
+pub struct IwmoSession {
+    store: Store,
+    conn: sqlx::pool::PoolConnection<Any>,
+    /// SQLite: a transaction may be open on `conn` (an ingest was cancelled
+    /// or failed to roll back): roll back before the next, close on drop.
+    open: bool,
+}
+
+impl IwmoSession {
+    /// [`Store::ingest`] on the held connection.
+    pub async fn ingest(&mut self, xml: &[u8], opts: &IngestOptions) -> Result<IngestOutcome> {
+        self.ingest_received(Received::new(xml), opts).await
+    }
+
+    /// Ingests a message already hashed and parsed ([`Received::new`]).
+    pub async fn ingest_received(
+        &mut self,
+        m: Received<'_>,
+        opts: &IngestOptions,
+    ) -> Result<IngestOutcome> {
+        let store = self.store.clone();
+        store.ingest_on(self, m, opts).await
+    }
+
+    /// Rolls back the transaction SQLite may have open ("no transaction is
+    /// active" means SQLite already rolled it back itself).
+    async fn rollback(&mut self) -> Result<()> {
+        match sqlx::query("ROLLBACK").execute(&mut *self.conn).await {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.message().contains("no transaction is active") => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for IwmoSession {
+    fn drop(&mut self) {
+        if self.open {
+            // Never hand a connection with a half-done message back to the
+            // pool: closing it rolls the transaction back.
+            self.conn.close_on_drop();
+        }
+    }
 }
 
 /// Deadline state of an obligation of the standard.
@@ -448,6 +570,9 @@ struct Keys {
     prestaties: BTreeSet<String>,
     declaratie: Option<String>,
     tarieven: bool,
+    /// When the named toewijzingen were sent (WMO305: OP271 counts from then
+    /// for a retroactive toewijzing); 0 stands for a start without one.
+    sent: BTreeSet<i64>,
 }
 
 fn keys_of(b: &Bericht) -> Keys {
@@ -473,6 +598,12 @@ fn keys_of(b: &Bericht) -> Keys {
                     .start_producten
                     .iter()
                     .filter_map(|s| s.toewijzing_nummer.map(|n| n.get())),
+            );
+            k.sent.extend(
+                m.client
+                    .start_producten
+                    .iter()
+                    .map(|s| s.toewijzing_nummer.map_or(0, |n| i64::from(n.get()))),
             );
         }
         Bericht::Wmo307(m) => {
@@ -569,12 +700,142 @@ fn code_of<T>(
         .transpose()
 }
 
-const TW_COLS: &str = "gemeente, nummer, aanbieder, bsn, categorie, productcode, ingangsdatum, einddatum, reden_wijziging, volume, eenheid, frequentie, budget_cents, referentie_aanbieder";
+// One message's chain read is one `UNION ALL` query — one round trip instead
+// of one per BSN, toewijzingnummer and referentie (a WMO323 with 20 clients
+// took ~100). Every branch returns the same row layout: a tag, UNION_INTS
+// BIGINT columns, then UNION_TEXTS TEXT columns, padded with typed NULLs so
+// both SQLite and PostgreSQL accept the union. Rows come back tagged and are
+// sorted into the snapshot in Rust (the union has no per-branch ORDER BY).
 
+/// BIGINT columns of the union row layout.
+const UNION_INTS: usize = 7;
+/// TEXT columns of the union row layout.
+const UNION_TEXTS: usize = 14;
+/// Most SELECTs in one union (SQLite allows 500 compound terms).
+const UNION_MAX_TERMS: usize = 200;
+/// Most arguments in one union (SQLite allows 32,766).
+const UNION_MAX_ARGS: usize = 8_000;
+/// Longest `IN (…)` list of one branch; longer key lists take several branches.
+const IN_CHUNK: usize = 128;
+
+/// A union being built; splits into several queries only for huge messages.
+struct Union<'q> {
+    backend: crate::Backend,
+    done: Vec<crate::Sql<'q>>,
+    cur: crate::Sql<'q>,
+    terms: usize,
+}
+
+impl<'q> Union<'q> {
+    fn new(backend: crate::Backend) -> Self {
+        Union {
+            backend,
+            done: Vec::new(),
+            cur: crate::Sql::new(backend),
+            terms: 0,
+        }
+    }
+
+    /// Starts a branch selecting `tag`, the BIGINT expressions `ints` and the
+    /// TEXT expressions `texts`; the caller appends FROM and WHERE, binding at
+    /// most `args` arguments.
+    fn select(
+        &mut self,
+        distinct: bool,
+        tag: &str,
+        ints: &[&str],
+        texts: &[&str],
+        args: usize,
+    ) -> &mut crate::Sql<'q> {
+        debug_assert!(ints.len() <= UNION_INTS && texts.len() <= UNION_TEXTS);
+        if self.terms > 0
+            && (self.terms >= UNION_MAX_TERMS || self.cur.len() + args > UNION_MAX_ARGS)
+        {
+            let full = std::mem::replace(&mut self.cur, crate::Sql::new(self.backend));
+            self.done.push(full);
+            self.terms = 0;
+        }
+        if self.terms > 0 {
+            self.cur.push(" UNION ALL ");
+        }
+        self.terms += 1;
+        let s = &mut self.cur;
+        s.push(if distinct {
+            "SELECT DISTINCT '"
+        } else {
+            "SELECT '"
+        })
+        .push(tag)
+        .push("'");
+        for i in 0..UNION_INTS {
+            s.push(", ")
+                .push(ints.get(i).copied().unwrap_or("CAST(NULL AS BIGINT)"));
+        }
+        for i in 0..UNION_TEXTS {
+            s.push(", ")
+                .push(texts.get(i).copied().unwrap_or("CAST(NULL AS TEXT)"));
+        }
+        s
+    }
+
+    async fn fetch_all(self, c: &mut AnyConnection) -> Result<Vec<sqlx::any::AnyRow>> {
+        let mut rows = Vec::new();
+        for q in self.done {
+            rows.extend(q.fetch_all(&mut *c).await?);
+        }
+        if self.terms > 0 {
+            rows.extend(self.cur.fetch_all(&mut *c).await?);
+        }
+        Ok(rows)
+    }
+}
+
+/// Arguments a branch with an `IN` list of `n` keys binds (the list is padded, see `Sql::bind_list`).
+fn in_args(n: usize) -> usize {
+    n.next_power_of_two()
+}
+
+fn u_int(r: &sqlx::any::AnyRow, k: usize) -> Result<Option<i64>> {
+    Ok(r.try_get(1 + k)?)
+}
+
+fn u_text(r: &sqlx::any::AnyRow, k: usize) -> Result<Option<String>> {
+    Ok(r.try_get(1 + UNION_INTS + k)?)
+}
+
+fn u_req_int(r: &sqlx::any::AnyRow, k: usize, t: &'static str, col: &'static str) -> Result<i64> {
+    u_int(r, k)?.ok_or_else(|| corrupt(t, col, "NULL"))
+}
+
+fn u_req_text(
+    r: &sqlx::any::AnyRow,
+    k: usize,
+    t: &'static str,
+    col: &'static str,
+) -> Result<String> {
+    u_text(r, k)?.ok_or_else(|| corrupt(t, col, "NULL"))
+}
+
+const TW_INTS: &[&str] = &["nummer", "volume", "budget_cents"];
+const TW_TEXTS: &[&str] = &[
+    "gemeente",
+    "aanbieder",
+    "bsn",
+    "categorie",
+    "productcode",
+    "ingangsdatum",
+    "einddatum",
+    "reden_wijziging",
+    "eenheid",
+    "frequentie",
+    "referentie_aanbieder",
+];
+
+/// A toewijzing row in the TW_INTS / TW_TEXTS layout.
 fn toewijzing_row(r: &sqlx::any::AnyRow) -> Result<ToewijzingInfo> {
     let t = "iwmo_toewijzingen";
-    let categorie = code_of(t, "categorie", r.try_get(4)?, ProductCategorie::from_code)?;
-    let code: Option<String> = r.try_get(5)?;
+    let categorie = code_of(t, "categorie", u_text(r, 3)?, ProductCategorie::from_code)?;
+    let code = u_text(r, 4)?;
     let product = match categorie {
         Some(categorie) => Some(Product {
             categorie,
@@ -584,9 +845,9 @@ fn toewijzing_row(r: &sqlx::any::AnyRow) -> Result<ToewijzingInfo> {
         }),
         None => None,
     };
-    let volume: Option<i64> = r.try_get(9)?;
-    let eenheid = code_of(t, "eenheid", r.try_get(10)?, Eenheid::from_code)?;
-    let frequentie = code_of(t, "frequentie", r.try_get(11)?, Frequentie::from_code)?;
+    let volume = u_int(r, 1)?;
+    let eenheid = code_of(t, "eenheid", u_text(r, 8)?, Eenheid::from_code)?;
+    let frequentie = code_of(t, "frequentie", u_text(r, 9)?, Frequentie::from_code)?;
     let omvang = match (volume, eenheid, frequentie) {
         (Some(v), Some(eenheid), Some(frequentie)) => Some(Omvang {
             volume: u32::try_from(v)
@@ -598,47 +859,78 @@ fn toewijzing_row(r: &sqlx::any::AnyRow) -> Result<ToewijzingInfo> {
         }),
         _ => None,
     };
-    let nummer: i64 = r.try_get(1)?;
+    let nummer = u_req_int(r, 0, t, "nummer")?;
     Ok(ToewijzingInfo {
-        gemeente: r.try_get(0)?,
-        aanbieder: r.try_get(2)?,
-        bsn: r.try_get(3)?,
+        gemeente: u_req_text(r, 0, t, "gemeente")?,
+        aanbieder: u_req_text(r, 1, t, "aanbieder")?,
+        bsn: u_req_text(r, 2, t, "bsn")?,
         toewijzing_nummer: u32::try_from(nummer).map_err(|e| corrupt(t, "nummer", e))?,
         product,
-        ingangsdatum: crate::parse_date(t, "ingangsdatum", &r.try_get::<String, _>(6)?)?,
-        einddatum: opt_date(t, "einddatum", r.try_get(7)?)?,
+        ingangsdatum: crate::parse_date(t, "ingangsdatum", &u_req_text(r, 5, t, "ingangsdatum")?)?,
+        einddatum: opt_date(t, "einddatum", u_text(r, 6)?)?,
         reden_wijziging: code_of(
             t,
             "reden_wijziging",
-            r.try_get(8)?,
+            u_text(r, 7)?,
             RedenWijziging::from_code,
         )?,
         omvang,
-        budget: r
-            .try_get::<Option<i64>, _>(12)?
+        budget: u_int(r, 2)?
             .map(|b| u32::try_from(b).map_err(|e| corrupt(t, "budget_cents", e)))
             .transpose()?,
-        referentie_aanbieder: r.try_get(13)?,
+        referentie_aanbieder: u_text(r, 10)?,
     })
 }
 
-const PR_COLS: &str = "gemeente, bsn, toewijzing_nummer, categorie, productcode, periode_begin, periode_eind, bedrag_cents, volume, gecrediteerd, aanbieder, referentie_nummer";
+const PR_INTS: &[&str] = &[
+    "toewijzing_nummer",
+    "bedrag_cents",
+    "volume",
+    "gecrediteerd",
+    "message_id",
+    "client_index",
+    "prestatie_index",
+];
+const PR_TEXTS: &[&str] = &[
+    "gemeente",
+    "bsn",
+    "categorie",
+    "productcode",
+    "periode_begin",
+    "periode_eind",
+];
 
+/// Where a declaration line was stored: (message, client index, prestatie
+/// index), the order lines were written in.
+fn prestatie_pos(r: &sqlx::any::AnyRow) -> Result<(i64, i64, i64)> {
+    let t = "iwmo_declaratie_regels";
+    Ok((
+        u_req_int(r, 4, t, "message_id")?,
+        u_req_int(r, 5, t, "client_index")?,
+        u_req_int(r, 6, t, "prestatie_index")?,
+    ))
+}
+
+/// A declaration line in the PR_INTS / PR_TEXTS layout.
 fn prestatie_row(r: &sqlx::any::AnyRow) -> Result<PrestatieInfo> {
     let t = "iwmo_declaratie_regels";
-    let bedrag: i64 = r.try_get(7)?;
-    let nummer: i64 = r.try_get(2)?;
-    let volume: i64 = r.try_get(8)?;
+    let nummer = u_req_int(r, 0, t, "toewijzing_nummer")?;
+    let bedrag = u_req_int(r, 1, t, "bedrag_cents")?;
+    let volume = u_req_int(r, 2, t, "volume")?;
     Ok(PrestatieInfo {
-        gemeente: r.try_get(0)?,
-        bsn: r.try_get(1)?,
+        gemeente: u_req_text(r, 0, t, "gemeente")?,
+        bsn: u_req_text(r, 1, t, "bsn")?,
         toewijzing_nummer: u32::try_from(nummer).map_err(|e| corrupt(t, "toewijzing_nummer", e))?,
-        categorie: ProductCategorie::from_code(&r.try_get::<String, _>(3)?)
+        categorie: ProductCategorie::from_code(&u_req_text(r, 2, t, "categorie")?)
             .ok_or_else(|| corrupt(t, "categorie", "unknown"))?,
-        code: r.try_get(4)?,
+        code: u_req_text(r, 3, t, "productcode")?,
         periode: GeslotenPeriode {
-            begindatum: crate::parse_date(t, "periode_begin", &r.try_get::<String, _>(5)?)?,
-            einddatum: crate::parse_date(t, "periode_eind", &r.try_get::<String, _>(6)?)?,
+            begindatum: crate::parse_date(
+                t,
+                "periode_begin",
+                &u_req_text(r, 4, t, "periode_begin")?,
+            )?,
+            einddatum: crate::parse_date(t, "periode_eind", &u_req_text(r, 5, t, "periode_eind")?)?,
         },
         debet_credit: if bedrag < 0 {
             DebetCredit::Credit
@@ -646,7 +938,7 @@ fn prestatie_row(r: &sqlx::any::AnyRow) -> Result<PrestatieInfo> {
             DebetCredit::Debet
         },
         volume: u32::try_from(volume).map_err(|e| corrupt(t, "volume", e))?,
-        gecrediteerd: r.try_get::<i64, _>(9)? != 0,
+        gecrediteerd: u_req_int(r, 3, t, "gecrediteerd")? != 0,
     })
 }
 
@@ -662,77 +954,446 @@ fn product_key(p: &Option<Product>) -> String {
         .unwrap_or_default()
 }
 
-async fn load_snapshot(
-    c: &mut AnyConnection,
-    t: MessageType,
-    afzender: &str,
-    identificatie: &str,
-    k: &Keys,
-) -> Result<ChainSnapshot> {
-    let mut s = ChainSnapshot::default();
-    let known: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM iwmo_messages WHERE direction = 'in' AND sender = $1 AND message_type = $2 AND identificatie = $3 LIMIT 1",
-    )
-    .bind(afzender)
-    .bind(t.name())
-    .bind(identificatie)
-    .fetch_optional(&mut *c)
-    .await?;
-    s.ids.insert(
-        (t, afzender.to_string(), identificatie.to_string()),
-        known.is_some(),
-    );
-    let (g, a) = (k.gemeente.as_str(), k.aanbieder.as_str());
-    for bsn in &k.bsns {
-        let key = ck(g, a, bsn);
-        let rows = sqlx::query(&format!(
-            "SELECT {TW_COLS} FROM iwmo_toewijzingen WHERE gemeente = $1 AND aanbieder = $2 AND bsn = $3 ORDER BY nummer"
-        ))
-        .bind(g)
-        .bind(a)
-        .bind(bsn)
-        .fetch_all(&mut *c)
-        .await?;
-        let mut list = Vec::new();
-        for r in &rows {
-            let info = toewijzing_row(r)?;
-            s.toewijzing
-                .insert((g.to_string(), info.toewijzing_nummer), Some(info.clone()));
-            list.push(info);
-        }
-        s.toewijzingen.insert(key.clone(), list);
-        let periods = sqlx::query(
-            "SELECT toewijzing_nummer, product, begindatum, start_status, einddatum, reden_beeindiging, stop_status FROM iwmo_care_periods WHERE gemeente = $1 AND aanbieder = $2 AND bsn = $3 ORDER BY begindatum",
+/// An earlier received message with the same sender, type and Identificatie.
+#[derive(Debug)]
+struct KnownMessage {
+    id: i64,
+    retour_id: Option<i64>,
+    hash: String,
+    status: String,
+    report: String,
+}
+
+/// Funding variants of the lots a message can be tied to, in the order
+/// [`variant_of`] tries them.
+#[derive(Debug, Default)]
+struct Fundings {
+    /// Lot of the first toewijzing the message names.
+    by_nummer: Option<String>,
+    /// Lots of its first product in the gemeente's region.
+    by_product: Vec<String>,
+    /// Lots the aanbieder holds contracts for.
+    by_contract: Vec<String>,
+}
+
+/// What to read for one message.
+struct Load<'a> {
+    /// SQL to run first, in the same round trip (`BEGIN IMMEDIATE`).
+    begin: Option<&'static str>,
+    /// Also read the next free message id (ingest holds the write lock, see `Store::ingest_on`).
+    next_id: bool,
+    /// Received messages with this (type, sender, Identificatie).
+    type_name: &'a str,
+    afzender: &'a str,
+    identificatie: &'a str,
+    /// The chain state for a heen message: its type and keys.
+    chain: Option<(MessageType, &'a Keys)>,
+    /// The funding candidates for the execution variant, with the message's first product.
+    variant: Option<Option<&'a Product>>,
+}
+
+/// What one message's read returned.
+#[derive(Debug, Default)]
+struct Loaded {
+    next_id: Option<i64>,
+    known: Vec<KnownMessage>,
+    /// Toewijzingnummer → when its WMO301 was sent (`Keys::sent`).
+    sent: HashMap<i64, String>,
+    snap: ChainSnapshot,
+    fundings: Fundings,
+}
+
+/// Reads, in one round trip, everything `Store::ingest` needs before it
+/// validates: the next message id, earlier messages with the same key (replay
+/// and TR056), the chain snapshot and the execution-variant candidates.
+async fn load(c: &mut AnyConnection, l: &Load<'_>) -> Result<Loaded> {
+    let backend = crate::backend_of(c);
+    let mut u = Union::new(backend);
+    if let Some(begin) = l.begin {
+        u.cur.push(begin);
+    }
+    if l.next_id {
+        u.select(
+            false,
+            "nx",
+            &["CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT)"],
+            &[],
+            0,
         )
-        .bind(g)
-        .bind(a)
-        .bind(bsn)
-        .fetch_all(&mut *c)
-        .await?;
+        .push(" FROM iwmo_messages");
+    }
+    u.select(
+        false,
+        "id",
+        &["id", "retour_id"],
+        &["content_hash", "status", "report"],
+        3,
+    )
+    .push(" FROM iwmo_messages WHERE direction = 'in' AND sender = ")
+    .bind(l.afzender)
+    .push(" AND message_type = ")
+    .bind(l.type_name)
+    .push(" AND identificatie = ")
+    .bind(l.identificatie);
+    let empty = Keys::default();
+    let k = l.chain.map_or(&empty, |(_, k)| k);
+    let (g, a) = (k.gemeente.as_str(), k.aanbieder.as_str());
+    let bsns: Vec<&str> = k.bsns.iter().map(String::as_str).collect();
+    let nummers: Vec<i64> = k.nummers.iter().map(|&n| i64::from(n)).collect();
+    let verzoeken: Vec<&str> = k.verzoeken.iter().map(String::as_str).collect();
+    let prestaties: Vec<&str> = k.prestaties.iter().map(String::as_str).collect();
+    let with_prestaties = k.declaratie.is_some() || !k.prestaties.is_empty();
+    if l.chain.is_some() {
+        for chunk in bsns.chunks(IN_CHUNK) {
+            u.select(false, "tw", TW_INTS, TW_TEXTS, 2 + in_args(chunk.len()))
+                .push(" FROM iwmo_toewijzingen WHERE gemeente = ")
+                .bind(g)
+                .push(" AND aanbieder = ")
+                .bind(a)
+                .push(" AND bsn IN (")
+                .bind_list(chunk)
+                .push(")");
+            u.select(
+                false,
+                "cp",
+                &["toewijzing_nummer"],
+                &[
+                    "bsn",
+                    "product",
+                    "begindatum",
+                    "start_status",
+                    "einddatum",
+                    "reden_beeindiging",
+                    "stop_status",
+                ],
+                2 + in_args(chunk.len()),
+            )
+            .push(" FROM iwmo_care_periods WHERE gemeente = ")
+            .bind(g)
+            .push(" AND aanbieder = ")
+            .bind(a)
+            .push(" AND bsn IN (")
+            .bind_list(chunk)
+            .push(")");
+            u.select(
+                false,
+                "vc",
+                &["toegewezen"],
+                &["bsn", "antwoorden"],
+                2 + in_args(chunk.len()),
+            )
+            .push(" FROM iwmo_verzoeken WHERE gemeente = ")
+            .bind(g)
+            .push(" AND aanbieder = ")
+            .bind(a)
+            .push(" AND bsn IN (")
+            .bind_list(chunk)
+            .push(")");
+        }
+        for chunk in nummers.chunks(IN_CHUNK) {
+            u.select(false, "tn", TW_INTS, TW_TEXTS, 1 + in_args(chunk.len()))
+                .push(" FROM iwmo_toewijzingen WHERE gemeente = ")
+                .bind(g)
+                .push(" AND nummer IN (")
+                .bind_list(chunk)
+                .push(")");
+        }
+        for chunk in verzoeken.chunks(IN_CHUNK) {
+            u.select(
+                false,
+                "vr",
+                &["toegewezen"],
+                &["referentie", "gemeente", "bsn", "antwoorden"],
+                1 + in_args(chunk.len()),
+            )
+            .push(" FROM iwmo_verzoeken WHERE aanbieder = ")
+            .bind(a)
+            .push(" AND referentie IN (")
+            .bind_list(chunk)
+            .push(")");
+        }
+        if with_prestaties {
+            let pr_texts = [PR_TEXTS, &["referentie_nummer"]].concat();
+            for chunk in prestaties.chunks(IN_CHUNK) {
+                u.select(false, "pr", PR_INTS, &pr_texts, 1 + in_args(chunk.len()))
+                    .push(" FROM iwmo_declaratie_regels WHERE aanbieder = ")
+                    .bind(a)
+                    .push(" AND referentie_nummer IN (")
+                    .bind_list(chunk)
+                    .push(") AND status = 'accepted'");
+            }
+            for chunk in nummers.chunks(IN_CHUNK) {
+                u.select(false, "pt", PR_INTS, PR_TEXTS, 1 + in_args(chunk.len()))
+                    .push(" FROM iwmo_declaratie_regels WHERE gemeente = ")
+                    .bind(g)
+                    .push(" AND toewijzing_nummer IN (")
+                    .bind_list(chunk)
+                    .push(") AND status = 'accepted' AND bedrag_cents >= 0 AND gecrediteerd = 0");
+            }
+        }
+        let sent: Vec<i64> = k.sent.iter().copied().collect();
+        for chunk in sent.chunks(IN_CHUNK) {
+            u.select(
+                false,
+                "sa",
+                &["i.nummer"],
+                &["m.received_at"],
+                1 + in_args(chunk.len()),
+            )
+            .push(" FROM iwmo_toewijzingen i JOIN iwmo_messages m ON m.id = i.message_id WHERE i.gemeente = ")
+            .bind(g)
+            .push(" AND i.nummer IN (")
+            .bind_list(chunk)
+            .push(")");
+        }
+        if let Some(d) = &k.declaratie {
+            u.select(false, "dn", &["message_id"], &[], 3)
+                .push(" FROM iwmo_declaraties WHERE aanbieder = ")
+                .bind(a)
+                .push(" AND gemeente = ")
+                .bind(g)
+                .push(" AND declaratie_nummer = ")
+                .bind(d.as_str());
+        }
+        if k.tarieven {
+            // Contract tariffs: products of the gemeente's region on lots the aanbieder holds a contract for.
+            u.select(
+                false,
+                "tf",
+                &["t.cents_per_unit"],
+                &["p.productcode", "p.unit", "t.valid_from", "t.valid_to"],
+                2,
+            )
+            .push(
+                " FROM municipalities m \
+                 JOIN products p ON p.region_id = m.region_id \
+                 JOIN tariffs t ON t.region_id = p.region_id AND t.product_key = p.product_key \
+                 WHERE m.code = ",
+            )
+            .bind(g)
+            .push(" AND EXISTS (SELECT 1 FROM contracts c WHERE c.region_id = p.region_id AND c.lot_id = p.lot_id AND c.addressee_agb = ")
+            .bind(a)
+            .push(")");
+        }
+    }
+    if let Some(product) = l.variant {
+        if let Some(&n) = nummers.first() {
+            u.select(false, "v1", &[], &["l.funding"], 2)
+                .push(
+                    " FROM iwmo_toewijzingen i JOIN toewijzingen t ON t.id = i.toewijzing_id \
+                     JOIN lots l ON l.region_id = t.region_id AND l.id = t.lot_id \
+                     WHERE i.gemeente = ",
+                )
+                .bind(g)
+                .push(" AND i.nummer = ")
+                .bind(n);
+        }
+        if let Some(p) = product {
+            let code = p.code.as_ref().map_or("", |c| c.as_str());
+            u.select(true, "v2", &[], &["l.funding"], 4)
+                .push(
+                    " FROM municipalities m JOIN products p ON p.region_id = m.region_id \
+                     JOIN lots l ON l.region_id = p.region_id AND l.id = p.lot_id WHERE m.code = ",
+                )
+                .bind(g)
+                .push(" AND p.categorie = ")
+                .bind(p.categorie.code())
+                .push(" AND (p.productcode = ")
+                .bind(code)
+                .push(" OR ")
+                .bind(code)
+                .push(" = '')");
+        }
+        u.select(true, "v3", &[], &["l.funding"], 1)
+            .push(
+                " FROM contracts c JOIN lots l ON l.region_id = c.region_id AND l.id = c.lot_id \
+                 WHERE c.addressee_agb = ",
+            )
+            .bind(a);
+    }
+    let rows = u.fetch_all(c).await?;
+
+    // Every key the message names gets an answer, found or not.
+    let mut out = Loaded::default();
+    let s = &mut out.snap;
+    if l.chain.is_some() {
+        for bsn in &k.bsns {
+            let key = ck(g, a, bsn);
+            s.toewijzingen.insert(key.clone(), Vec::new());
+            s.starts.insert(key.clone(), Vec::new());
+            s.stops.insert(key.clone(), Vec::new());
+            s.onderhanden.insert(key, false);
+        }
+        for &n in &k.nummers {
+            s.toewijzing.insert((g.to_string(), n), None);
+        }
+        for r in &k.verzoeken {
+            s.verzoek.insert((a.to_string(), r.clone()), None);
+        }
+        if with_prestaties {
+            for r in &k.prestaties {
+                s.prestatie.insert((a.to_string(), r.clone()), None);
+            }
+            for &n in &k.nummers {
+                s.op_toewijzing.insert((g.to_string(), n), Vec::new());
+            }
+        }
+        if let Some(d) = &k.declaratie {
+            s.declaratienummer
+                .insert((a.to_string(), g.to_string(), d.clone()), false);
+        }
+        if k.tarieven {
+            s.tarieven
+                .insert((g.to_string(), a.to_string()), Vec::new());
+        }
+    }
+    // Care periods per client, declaration lines per key: sorted below.
+    let mut periods: HashMap<String, Vec<(NaiveDate, i64, String, sqlx::any::AnyRow)>> =
+        HashMap::new();
+    let mut first_line: HashMap<String, ((i64, i64, i64), PrestatieInfo)> = HashMap::new();
+    let mut lines: HashMap<u32, Vec<((i64, i64, i64), PrestatieInfo)>> = HashMap::new();
+    let tb = "iwmo_care_periods";
+    for r in rows {
+        let tag: String = r.try_get(0)?;
+        match tag.as_str() {
+            "nx" => out.next_id = u_int(&r, 0)?,
+            "id" => out.known.push(KnownMessage {
+                id: u_req_int(&r, 0, "iwmo_messages", "id")?,
+                retour_id: u_int(&r, 1)?,
+                hash: u_req_text(&r, 0, "iwmo_messages", "content_hash")?,
+                status: u_req_text(&r, 1, "iwmo_messages", "status")?,
+                report: u_req_text(&r, 2, "iwmo_messages", "report")?,
+            }),
+            "tw" => {
+                let info = toewijzing_row(&r)?;
+                s.toewijzing
+                    .insert((g.to_string(), info.toewijzing_nummer), Some(info.clone()));
+                if let Some(list) = s.toewijzingen.get_mut(&ck(g, a, &info.bsn)) {
+                    list.push(info);
+                }
+            }
+            "tn" => {
+                let info = toewijzing_row(&r)?;
+                s.toewijzing
+                    .insert((g.to_string(), info.toewijzing_nummer), Some(info));
+            }
+            "cp" => {
+                let bsn = u_req_text(&r, 0, tb, "bsn")?;
+                let begin =
+                    crate::parse_date(tb, "begindatum", &u_req_text(&r, 2, tb, "begindatum")?)?;
+                let nummer = u_req_int(&r, 0, tb, "toewijzing_nummer")?;
+                let product = u_req_text(&r, 1, tb, "product")?;
+                periods
+                    .entry(bsn)
+                    .or_default()
+                    .push((begin, nummer, product, r));
+            }
+            "vc" => {
+                let bsn = u_req_text(&r, 0, "iwmo_verzoeken", "bsn")?;
+                let antw = u_req_text(&r, 1, "iwmo_verzoeken", "antwoorden")?;
+                let toegewezen = u_req_int(&r, 0, "iwmo_verzoeken", "toegewezen")?;
+                if toegewezen == 0
+                    && !antw
+                        .split(',')
+                        .any(|x| x == VerzoekAntwoord::Afgewezen.code())
+                {
+                    s.onderhanden.insert(ck(g, a, &bsn), true);
+                }
+            }
+            "vr" => {
+                let t = "iwmo_verzoeken";
+                let referentie = u_req_text(&r, 0, t, "referentie")?;
+                let info = VerzoekInfo {
+                    gemeente: u_req_text(&r, 1, t, "gemeente")?,
+                    aanbieder: a.to_string(),
+                    bsn: u_req_text(&r, 2, t, "bsn")?,
+                    antwoorden: u_req_text(&r, 3, t, "antwoorden")?
+                        .split(',')
+                        .filter_map(VerzoekAntwoord::from_code)
+                        .collect(),
+                    toegewezen: u_req_int(&r, 0, t, "toegewezen")? != 0,
+                };
+                s.verzoek.insert((a.to_string(), referentie), Some(info));
+            }
+            "pr" => {
+                // The first accepted line with this referentie, as written.
+                let referentie = u_req_text(
+                    &r,
+                    PR_TEXTS.len(),
+                    "iwmo_declaratie_regels",
+                    "referentie_nummer",
+                )?;
+                let pos = prestatie_pos(&r)?;
+                if first_line.get(&referentie).is_none_or(|(p, _)| pos < *p) {
+                    first_line.insert(referentie, (pos, prestatie_row(&r)?));
+                }
+            }
+            "pt" => {
+                let info = prestatie_row(&r)?;
+                lines
+                    .entry(info.toewijzing_nummer)
+                    .or_default()
+                    .push((prestatie_pos(&r)?, info));
+            }
+            "dn" => {
+                if let Some(d) = &k.declaratie {
+                    s.declaratienummer
+                        .insert((a.to_string(), g.to_string(), d.clone()), true);
+                }
+            }
+            "tf" => {
+                let Some(code) = u_text(&r, 0)? else { continue };
+                let t = "tariffs";
+                let entry = (
+                    code,
+                    u_req_text(&r, 1, "products", "unit")?,
+                    crate::parse_date(t, "valid_from", &u_req_text(&r, 2, t, "valid_from")?)?,
+                    opt_date(t, "valid_to", u_text(&r, 3)?)?,
+                    u_req_int(&r, 0, t, "cents_per_unit")?,
+                );
+                if let Some(list) = s.tarieven.get_mut(&(g.to_string(), a.to_string())) {
+                    list.push(entry);
+                }
+            }
+            "sa" => {
+                let n = u_req_int(&r, 0, "iwmo_toewijzingen", "nummer")?;
+                out.sent
+                    .insert(n, u_req_text(&r, 0, "iwmo_messages", "received_at")?);
+            }
+            "v1" => out.fundings.by_nummer = u_text(&r, 0)?,
+            "v2" => out.fundings.by_product.extend(u_text(&r, 0)?),
+            "v3" => out.fundings.by_contract.extend(u_text(&r, 0)?),
+            other => return Err(corrupt("iwmo", "chain read", format!("tag {other:?}"))),
+        }
+    }
+    for list in s.toewijzingen.values_mut() {
+        list.sort_by_key(|t| t.toewijzing_nummer);
+    }
+    for (bsn, mut list) in periods {
+        // By begindatum, as the chain rules read them; ties in key order.
+        list.sort_by(|x, y| (x.0, x.1, &x.2).cmp(&(y.0, y.1, &y.2)));
+        let key = ck(g, a, &bsn);
         let (mut starts, mut stops) = (Vec::new(), Vec::new());
-        let tb = "iwmo_care_periods";
-        for r in &periods {
-            let nummer: i64 = r.try_get(0)?;
-            let product: String = r.try_get(1)?;
+        for (begindatum, nummer, product, r) in list {
             let sleutel = LeveringSleutel {
                 bsn: bsn.clone(),
                 toewijzing_nummer: (nummer > 0).then_some(nummer as u32),
                 product: (!product.is_empty()).then_some(product),
-                begindatum: crate::parse_date(tb, "begindatum", &r.try_get::<String, _>(2)?)?,
+                begindatum,
             };
-            if let Some(st) = r.try_get::<Option<String>, _>(3)? {
+            if let Some(st) = u_text(&r, 3)? {
                 starts.push(StartInfo {
                     sleutel: sleutel.clone(),
                     verwijderd: st == StatusAanlevering::Verwijderen.code(),
                 });
             }
-            if let Some(st) = r.try_get::<Option<String>, _>(6)? {
-                let einddatum = opt_date(tb, "einddatum", r.try_get(4)?)?
+            if let Some(st) = u_text(&r, 6)? {
+                let einddatum = opt_date(tb, "einddatum", u_text(&r, 4)?)?
                     .ok_or_else(|| corrupt(tb, "einddatum", "stop without einddatum"))?;
                 let reden = code_of(
                     tb,
                     "reden_beeindiging",
-                    r.try_get(5)?,
+                    u_text(&r, 5)?,
                     RedenBeeindiging::from_code,
                 )?
                 .ok_or_else(|| corrupt(tb, "reden_beeindiging", "stop without reden"))?;
@@ -745,119 +1406,44 @@ async fn load_snapshot(
             }
         }
         s.starts.insert(key.clone(), starts);
-        s.stops.insert(key.clone(), stops);
-        let verzoeken: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT antwoorden, toegewezen FROM iwmo_verzoeken WHERE gemeente = $1 AND aanbieder = $2 AND bsn = $3",
-        )
-        .bind(g)
-        .bind(a)
-        .bind(bsn)
-        .fetch_all(&mut *c)
-        .await?;
-        let onderhanden = verzoeken.iter().any(|(antw, toegewezen)| {
-            *toegewezen == 0
-                && !antw
-                    .split(',')
-                    .any(|x| x == VerzoekAntwoord::Afgewezen.code())
-        });
-        s.onderhanden.insert(key, onderhanden);
+        s.stops.insert(key, stops);
     }
-    for &n in &k.nummers {
-        if s.toewijzing.contains_key(&(g.to_string(), n)) {
-            continue;
-        }
-        let row = sqlx::query(&format!(
-            "SELECT {TW_COLS} FROM iwmo_toewijzingen WHERE gemeente = $1 AND nummer = $2"
-        ))
-        .bind(g)
-        .bind(i64::from(n))
-        .fetch_optional(&mut *c)
-        .await?;
-        let info = row.as_ref().map(toewijzing_row).transpose()?;
-        s.toewijzing.insert((g.to_string(), n), info);
+    for (referentie, (_, info)) in first_line {
+        s.prestatie.insert((a.to_string(), referentie), Some(info));
     }
-    for r in &k.verzoeken {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT gemeente, bsn, antwoorden, toegewezen FROM iwmo_verzoeken WHERE aanbieder = $1 AND referentie = $2",
-        )
-        .bind(a)
-        .bind(r)
-        .fetch_optional(&mut *c)
-        .await?;
-        let info = row.map(|(gemeente, bsn, antw, toegewezen)| VerzoekInfo {
-            gemeente,
-            aanbieder: a.to_string(),
-            bsn,
-            antwoorden: antw
-                .split(',')
-                .filter_map(VerzoekAntwoord::from_code)
-                .collect(),
-            toegewezen: toegewezen != 0,
-        });
-        s.verzoek.insert((a.to_string(), r.clone()), info);
+    for (n, mut list) in lines {
+        // In the order the lines were written.
+        list.sort_by_key(|x| x.0);
+        s.op_toewijzing
+            .insert((g.to_string(), n), list.into_iter().map(|x| x.1).collect());
     }
-    if k.declaratie.is_some() || !k.prestaties.is_empty() {
-        for r in &k.prestaties {
-            let row = sqlx::query(&format!(
-                "SELECT {PR_COLS} FROM iwmo_declaratie_regels WHERE aanbieder = $1 AND referentie_nummer = $2 AND status = 'accepted' LIMIT 1"
-            ))
-            .bind(a)
-            .bind(r)
-            .fetch_optional(&mut *c)
-            .await?;
-            let info = row.as_ref().map(prestatie_row).transpose()?;
-            s.prestatie.insert((a.to_string(), r.clone()), info);
-        }
-        for &n in &k.nummers {
-            let rows = sqlx::query(&format!(
-                "SELECT {PR_COLS} FROM iwmo_declaratie_regels WHERE gemeente = $1 AND toewijzing_nummer = $2 AND status = 'accepted' AND bedrag_cents >= 0 AND gecrediteerd = 0"
-            ))
-            .bind(g)
-            .bind(i64::from(n))
-            .fetch_all(&mut *c)
-            .await?;
-            let list = rows.iter().map(prestatie_row).collect::<Result<Vec<_>>>()?;
-            s.op_toewijzing.insert((g.to_string(), n), list);
-        }
+    if let Some((t, _)) = l.chain {
+        s.ids.insert(
+            (t, l.afzender.to_string(), l.identificatie.to_string()),
+            !out.known.is_empty(),
+        );
     }
-    if let Some(d) = &k.declaratie {
-        let known: Option<(i64,)> = sqlx::query_as(
-            "SELECT message_id FROM iwmo_declaraties WHERE aanbieder = $1 AND gemeente = $2 AND declaratie_nummer = $3",
-        )
-        .bind(a)
-        .bind(g)
-        .bind(d)
-        .fetch_optional(&mut *c)
-        .await?;
-        s.declaratienummer
-            .insert((a.to_string(), g.to_string(), d.clone()), known.is_some());
-    }
-    if k.tarieven {
-        // Contract tariffs: products of the gemeente's region on lots the aanbieder holds a contract for.
-        let rows: Vec<(Option<String>, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT p.productcode, p.unit, t.valid_from, t.valid_to, t.cents_per_unit FROM municipalities m \
-             JOIN products p ON p.region_id = m.region_id \
-             JOIN tariffs t ON t.region_id = p.region_id AND t.product_key = p.product_key \
-             WHERE m.code = $1 AND EXISTS (SELECT 1 FROM contracts c WHERE c.region_id = p.region_id AND c.lot_id = p.lot_id AND c.addressee_agb = $2)",
-        )
-        .bind(g)
-        .bind(a)
-        .fetch_all(&mut *c)
-        .await?;
-        let mut list = Vec::new();
-        for (code, unit, from, to, cents) in rows {
-            let Some(code) = code else { continue };
-            list.push((
-                code,
-                unit,
-                crate::parse_date("tariffs", "valid_from", &from)?,
-                opt_date("tariffs", "valid_to", to)?,
-                cents,
-            ));
-        }
-        s.tarieven.insert((g.to_string(), a.to_string()), list);
-    }
-    Ok(s)
+    Ok(out)
+}
+
+/// The chain state for a message a store is about to send (export): see [`load`].
+async fn load_snapshot(
+    c: &mut AnyConnection,
+    t: MessageType,
+    afzender: &str,
+    identificatie: &str,
+    k: &Keys,
+) -> Result<ChainSnapshot> {
+    let l = Load {
+        begin: None,
+        next_id: false,
+        type_name: t.name(),
+        afzender,
+        identificatie,
+        chain: Some((t, k)),
+        variant: None,
+    };
+    Ok(load(c, &l).await?.snap)
 }
 
 /// Maps a lot's funding variant onto the iWmo execution variant.
@@ -908,44 +1494,20 @@ fn first_product(b: &Bericht) -> Option<Product> {
 /// toewijzing it names; else the lot of its product in the gemeente's region;
 /// else the aanbieder's contracts when they agree on one variant;
 /// else inspanningsgericht.
-async fn variant_for(c: &mut AnyConnection, b: &Bericht, k: &Keys) -> Result<Uitvoeringsvariant> {
-    let parse = |s: &str| -> Result<FundingVariant> {
-        serde_json::from_str(s).map_err(|e| corrupt("lots", "funding", e))
+fn variant_of(f: &Fundings) -> Result<Uitvoeringsvariant> {
+    let parse = |s: &str| -> Result<Uitvoeringsvariant> {
+        serde_json::from_str::<FundingVariant>(s)
+            .map(uitvoeringsvariant)
+            .map_err(|e| corrupt("lots", "funding", e))
     };
-    if let Some(&n) = k.nummers.iter().next() {
-        let f: Option<(String,)> = sqlx::query_as(
-            "SELECT l.funding FROM iwmo_toewijzingen i JOIN toewijzingen t ON t.id = i.toewijzing_id JOIN lots l ON l.region_id = t.region_id AND l.id = t.lot_id WHERE i.gemeente = $1 AND i.nummer = $2",
-        )
-        .bind(&k.gemeente)
-        .bind(i64::from(n))
-        .fetch_optional(&mut *c)
-        .await?;
-        if let Some((f,)) = f {
-            return Ok(uitvoeringsvariant(parse(&f)?));
-        }
+    if let Some(v) = &f.by_nummer {
+        return parse(v);
     }
-    if let Some(p) = first_product(b) {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT l.funding FROM municipalities m JOIN products p ON p.region_id = m.region_id JOIN lots l ON l.region_id = p.region_id AND l.id = p.lot_id WHERE m.code = $1 AND p.categorie = $2 AND (p.productcode = $3 OR $4 = '')",
-        )
-        .bind(&k.gemeente)
-        .bind(p.categorie.code())
-        .bind(p.code.as_ref().map_or("", |c| c.as_str()))
-        .bind(p.code.as_ref().map_or("", |c| c.as_str()))
-        .fetch_all(&mut *c)
-        .await?;
-        if rows.len() == 1 {
-            return Ok(uitvoeringsvariant(parse(&rows[0].0)?));
-        }
+    if let [v] = f.by_product.as_slice() {
+        return parse(v);
     }
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT l.funding FROM contracts c JOIN lots l ON l.region_id = c.region_id AND l.id = c.lot_id WHERE c.addressee_agb = $1",
-    )
-    .bind(&k.aanbieder)
-    .fetch_all(&mut *c)
-    .await?;
-    if rows.len() == 1 {
-        return Ok(uitvoeringsvariant(parse(&rows[0].0)?));
+    if let [v] = f.by_contract.as_slice() {
+        return parse(v);
     }
     Ok(Uitvoeringsvariant::Inspanningsgericht)
 }
@@ -989,29 +1551,128 @@ struct MessageRow<'a> {
     answer_deadline: Option<NaiveDate>,
 }
 
+/// Adds one INSERT of message rows to `w` (a received message with its
+/// retour and answers is one statement).
+fn push_messages(w: &mut Script<'static>, rows: &[(i64, &MessageRow<'_>)]) {
+    let s = w.stmt();
+    s.push("INSERT INTO iwmo_messages (id, direction, sender, receiver, message_type, identificatie, dagtekening, content_hash, raw_xml, status, report, retour_produced, retour_id, in_reply_to, received_at, answer_deadline) VALUES ");
+    for (k, (id, m)) in rows.iter().enumerate() {
+        s.push(if k == 0 { "(" } else { ",(" })
+            .bind(*id)
+            .push(",")
+            .bind(m.direction.to_string())
+            .push(",")
+            .bind(m.sender.to_string())
+            .push(",")
+            .bind(m.receiver.to_string())
+            .push(",")
+            .bind(m.message_type.to_string())
+            .push(",")
+            .bind(m.identificatie.to_string())
+            .push(",")
+            .bind(m.dagtekening.map(date_str))
+            .push(",")
+            .bind(m.hash.to_string())
+            .push(",")
+            .bind(m.raw.to_string())
+            .push(",")
+            .bind(m.status.to_string())
+            .push(",")
+            .bind(m.report.to_string())
+            .push(",")
+            .bind(m.retour_produced.map(str::to_string))
+            .push(",")
+            .bind(m.retour_id)
+            .push(",")
+            .bind(m.in_reply_to)
+            .push(",")
+            .bind(m.received_at.to_string())
+            .push(",")
+            .bind(m.answer_deadline.map(date_str))
+            .push(")");
+    }
+}
+
 async fn insert_message(c: &mut AnyConnection, id: i64, m: &MessageRow<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO iwmo_messages (id, direction, sender, receiver, message_type, identificatie, dagtekening, content_hash, raw_xml, status, report, retour_produced, retour_id, in_reply_to, received_at, answer_deadline) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
-    )
-    .bind(id)
-    .bind(m.direction)
-    .bind(m.sender)
-    .bind(m.receiver)
-    .bind(m.message_type)
-    .bind(m.identificatie)
-    .bind(m.dagtekening.map(date_str))
-    .bind(m.hash)
-    .bind(m.raw)
-    .bind(m.status)
-    .bind(m.report)
-    .bind(m.retour_produced)
-    .bind(m.retour_id)
-    .bind(m.in_reply_to)
-    .bind(m.received_at)
-    .bind(m.answer_deadline.map(date_str))
-    .execute(&mut *c)
-    .await?;
-    Ok(())
+    let mut w = Script::new(crate::backend_of(c));
+    push_messages(&mut w, &[(id, m)]);
+    w.run(c).await
+}
+
+/// One tracked obligation as written.
+struct DeadlineRow<'a> {
+    rule: &'a str,
+    subject: &'a str,
+    gemeente: &'a str,
+    aanbieder: &'a str,
+    party: &'a str,
+    message_id: Option<i64>,
+    due: NaiveDate,
+    fulfilled: Option<(NaiveDate, i64)>,
+}
+
+/// How an INSERT of a deadline meets an existing (rule, subject).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnConflict {
+    /// Fail (a second deadline for the same thing is a bug).
+    Fail,
+    /// Keep the existing deadline.
+    Keep,
+    /// Fulfil it when open (taking the new due date), else replace it.
+    FulfilOrReplace,
+}
+
+/// Adds one INSERT of deadline rows to `w`.
+fn push_deadlines(w: &mut Script<'static>, rows: &[DeadlineRow<'_>], on_conflict: OnConflict) {
+    if rows.is_empty() {
+        return;
+    }
+    let s = w.stmt();
+    s.push("INSERT INTO iwmo_deadlines (rule, subject, gemeente, aanbieder, party, message_id, due, fulfilled_at, fulfilled_by) VALUES ");
+    for (k, d) in rows.iter().enumerate() {
+        s.push(if k == 0 { "(" } else { ",(" })
+            .bind(d.rule.to_string())
+            .push(",")
+            .bind(d.subject.to_string())
+            .push(",")
+            .bind(d.gemeente.to_string())
+            .push(",")
+            .bind(d.aanbieder.to_string())
+            .push(",")
+            .bind(d.party.to_string())
+            .push(",")
+            .bind(d.message_id)
+            .push(",")
+            .bind(date_str(d.due))
+            .push(",")
+            .bind(d.fulfilled.map(|f| date_str(f.0)))
+            .push(",")
+            .bind(d.fulfilled.map(|f| f.1))
+            .push(")");
+    }
+    match on_conflict {
+        OnConflict::Fail => {}
+        OnConflict::Keep => {
+            s.push(" ON CONFLICT (rule, subject) DO NOTHING");
+        }
+        OnConflict::FulfilOrReplace => {
+            // Every right-hand side reads the row as it was: an open deadline
+            // keeps who and what, and gets fulfilled with the new due date;
+            // a fulfilled one is replaced by the new row.
+            let keep = |col: &str| {
+                format!("{col} = CASE WHEN iwmo_deadlines.fulfilled_at IS NULL THEN iwmo_deadlines.{col} ELSE excluded.{col} END")
+            };
+            s.push(" ON CONFLICT (rule, subject) DO UPDATE SET ")
+                .push(&keep("gemeente"))
+                .push(", ")
+                .push(&keep("aanbieder"))
+                .push(", ")
+                .push(&keep("party"))
+                .push(", ")
+                .push(&keep("message_id"))
+                .push(", due = excluded.due, fulfilled_at = excluded.fulfilled_at, fulfilled_by = excluded.fulfilled_by");
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1026,21 +1687,46 @@ async fn add_deadline(
     due: NaiveDate,
     fulfilled: Option<(NaiveDate, i64)>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO iwmo_deadlines (rule, subject, gemeente, aanbieder, party, message_id, due, fulfilled_at, fulfilled_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-    )
-    .bind(rule)
-    .bind(subject)
-    .bind(gemeente)
-    .bind(aanbieder)
-    .bind(party)
-    .bind(message_id)
-    .bind(date_str(due))
-    .bind(fulfilled.map(|f| date_str(f.0)))
-    .bind(fulfilled.map(|f| f.1))
-    .execute(&mut *c)
-    .await?;
-    Ok(())
+    let mut w = Script::new(crate::backend_of(c));
+    push_deadlines(
+        &mut w,
+        &[DeadlineRow {
+            rule,
+            subject,
+            gemeente,
+            aanbieder,
+            party,
+            message_id,
+            due,
+            fulfilled,
+        }],
+        OnConflict::Fail,
+    );
+    w.run(c).await
+}
+
+/// Adds to `w`: fulfil an open deadline, optionally correcting its due date
+/// ([`fulfil_deadline`] when the caller does not need to know whether one was open).
+fn push_fulfil(
+    w: &mut Script<'static>,
+    rule: &str,
+    subject: &str,
+    due: Option<NaiveDate>,
+    on: NaiveDate,
+    by: i64,
+) {
+    w.stmt()
+        .push("UPDATE iwmo_deadlines SET fulfilled_at = ")
+        .bind(date_str(on))
+        .push(", fulfilled_by = ")
+        .bind(by)
+        .push(", due = COALESCE(")
+        .bind(due.map(date_str))
+        .push(", due) WHERE rule = ")
+        .bind(rule.to_string())
+        .push(" AND subject = ")
+        .bind(subject.to_string())
+        .push(" AND fulfilled_at IS NULL");
 }
 
 /// Fulfils an open deadline, optionally correcting its due date; returns whether one was open.
@@ -1082,9 +1768,11 @@ fn top_rejected(report: &ValidationReport) -> bool {
     })
 }
 
+/// Adds to `w`: store a toewijzing as sent (replacing the one with its
+/// number), marking the verzoek it answers as toegewezen.
 #[allow(clippy::too_many_arguments)]
-async fn upsert_toewijzing(
-    c: &mut AnyConnection,
+fn push_toewijzing(
+    w: &mut Script<'static>,
     gemeente: &str,
     aanbieder: &str,
     bsn: &str,
@@ -1092,45 +1780,61 @@ async fn upsert_toewijzing(
     toewijzing_id: Option<&str>,
     fingerprint: &str,
     message_id: i64,
-) -> Result<()> {
+) {
     let n = i64::from(tp.toewijzing_nummer.get());
-    sqlx::query("DELETE FROM iwmo_toewijzingen WHERE gemeente = $1 AND nummer = $2")
-        .bind(gemeente)
+    w.stmt()
+        .push("DELETE FROM iwmo_toewijzingen WHERE gemeente = ")
+        .bind(gemeente.to_string())
+        .push(" AND nummer = ")
+        .bind(n);
+    w.stmt()
+        .push("INSERT INTO iwmo_toewijzingen (gemeente, nummer, aanbieder, bsn, toewijzing_id, categorie, productcode, ingangsdatum, einddatum, reden_wijziging, volume, eenheid, frequentie, budget_cents, referentie_aanbieder, fingerprint, message_id) VALUES (")
+        .bind(gemeente.to_string())
+        .push(",")
         .bind(n)
-        .execute(&mut *c)
-        .await?;
-    sqlx::query(
-        "INSERT INTO iwmo_toewijzingen (gemeente, nummer, aanbieder, bsn, toewijzing_id, categorie, productcode, ingangsdatum, einddatum, reden_wijziging, volume, eenheid, frequentie, budget_cents, referentie_aanbieder, fingerprint, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
-    )
-    .bind(gemeente)
-    .bind(n)
-    .bind(aanbieder)
-    .bind(bsn)
-    .bind(toewijzing_id)
-    .bind(tp.product.as_ref().map(|p| p.categorie.code()))
-    .bind(tp.product.as_ref().and_then(|p| p.code.as_ref()).map(|c| c.to_string()))
-    .bind(date_str(tp.ingangsdatum))
-    .bind(tp.einddatum.map(date_str))
-    .bind(tp.reden_wijziging.map(|r| r.code()))
-    .bind(tp.omvang.as_ref().map(|o| i64::from(o.volume.get())))
-    .bind(tp.omvang.as_ref().map(|o| o.eenheid.code()))
-    .bind(tp.omvang.as_ref().map(|o| o.frequentie.code()))
-    .bind(tp.budget.map(|b| i64::from(b.get())))
-    .bind(tp.referentie_aanbieder.as_ref().map(|r| r.to_string()))
-    .bind(fingerprint)
-    .bind(message_id)
-    .execute(&mut *c)
-    .await?;
-    if let Some(r) = &tp.referentie_aanbieder {
-        sqlx::query(
-            "UPDATE iwmo_verzoeken SET toegewezen = 1 WHERE aanbieder = $1 AND referentie = $2",
+        .push(",")
+        .bind(aanbieder.to_string())
+        .push(",")
+        .bind(bsn.to_string())
+        .push(",")
+        .bind(toewijzing_id.map(str::to_string))
+        .push(",")
+        .bind(tp.product.as_ref().map(|p| p.categorie.code().to_string()))
+        .push(",")
+        .bind(
+            tp.product
+                .as_ref()
+                .and_then(|p| p.code.as_ref())
+                .map(|c| c.to_string()),
         )
-        .bind(aanbieder)
-        .bind(r.as_str())
-        .execute(&mut *c)
-        .await?;
+        .push(",")
+        .bind(date_str(tp.ingangsdatum))
+        .push(",")
+        .bind(tp.einddatum.map(date_str))
+        .push(",")
+        .bind(tp.reden_wijziging.map(|r| r.code().to_string()))
+        .push(",")
+        .bind(tp.omvang.as_ref().map(|o| i64::from(o.volume.get())))
+        .push(",")
+        .bind(tp.omvang.as_ref().map(|o| o.eenheid.code().to_string()))
+        .push(",")
+        .bind(tp.omvang.as_ref().map(|o| o.frequentie.code().to_string()))
+        .push(",")
+        .bind(tp.budget.map(|b| i64::from(b.get())))
+        .push(",")
+        .bind(tp.referentie_aanbieder.as_ref().map(|r| r.to_string()))
+        .push(",")
+        .bind(fingerprint.to_string())
+        .push(",")
+        .bind(message_id)
+        .push(")");
+    if let Some(r) = &tp.referentie_aanbieder {
+        w.stmt()
+            .push("UPDATE iwmo_verzoeken SET toegewezen = 1 WHERE aanbieder = ")
+            .bind(aanbieder.to_string())
+            .push(" AND referentie = ")
+            .bind(r.to_string());
     }
-    Ok(())
 }
 
 /// Applies a sent or accepted WMO301: toewijzingen as sent, expected starts (OP271), answered verzoeken (OP274).
@@ -1141,6 +1845,19 @@ async fn apply_301(
     message_id: i64,
     today: NaiveDate,
 ) -> Result<()> {
+    let mut w = Script::new(crate::backend_of(c));
+    push_301(&mut w, m, ids, message_id, today);
+    w.run(c).await
+}
+
+/// [`apply_301`] as statements added to `w` (it only writes).
+fn push_301(
+    w: &mut Script<'static>,
+    m: &bericht::Wmo301,
+    ids: &HashMap<u32, (String, String)>,
+    message_id: i64,
+    today: NaiveDate,
+) {
     let (g, a) = (
         m.header.afzender.to_string(),
         m.header.ontvanger.to_string(),
@@ -1152,7 +1869,7 @@ async fn apply_301(
             Some((id, fp)) => (Some(id.as_str()), fp.clone()),
             None => (None, fingerprint_tp(tp)),
         };
-        upsert_toewijzing(c, &g, &a, &bsn, tp, tid, &fp, message_id).await?;
+        push_toewijzing(w, &g, &a, &bsn, tp, tid, &fp, message_id);
         let subject = format!("start:{g}:{n}");
         let info = ToewijzingInfo {
             gemeente: g.clone(),
@@ -1167,41 +1884,37 @@ async fn apply_301(
             budget: None,
             referentie_aanbieder: None,
         };
-        let exists: Option<(String,)> =
-            sqlx::query_as("SELECT rule FROM iwmo_deadlines WHERE rule = 'OP271' AND subject = $1")
-                .bind(&subject)
-                .fetch_optional(&mut *c)
-                .await?;
-        if exists.is_none() && !info.is_verwijderd() {
+        if !info.is_verwijderd() {
             // Expected start: 5 working days after the toewijzing starts, or
-            // after receipt when assigned with retroactive effect (OP271).
+            // after receipt when assigned with retroactive effect (OP271);
+            // an OP271 already tracked for this toewijzing stays as it is.
             let due = add_werkdagen(tp.ingangsdatum.max(today), 5);
-            add_deadline(
-                c,
-                "OP271",
-                &subject,
-                &g,
-                &a,
-                "aanbieder",
-                Some(message_id),
-                due,
-                None,
-            )
-            .await?;
+            push_deadlines(
+                w,
+                &[DeadlineRow {
+                    rule: "OP271",
+                    subject: &subject,
+                    gemeente: &g,
+                    aanbieder: &a,
+                    party: "aanbieder",
+                    message_id: Some(message_id),
+                    due,
+                    fulfilled: None,
+                }],
+                OnConflict::Keep,
+            );
         }
         if let Some(r) = &tp.referentie_aanbieder {
-            fulfil_deadline(
-                c,
+            push_fulfil(
+                w,
                 "OP274",
                 &format!("verzoek:{a}:{r}"),
                 None,
                 today,
                 message_id,
-            )
-            .await?;
+            );
         }
     }
-    Ok(())
 }
 
 /// What a toewijzing says, to tell whether it changed since it was last sent.
@@ -1231,80 +1944,167 @@ impl Store {
     /// one transaction. Processing the same bytes again returns the stored
     /// outcome and changes nothing.
     pub async fn ingest(&self, xml: &[u8], opts: &IngestOptions) -> Result<IngestOutcome> {
-        let hash = sha256_hex(xml);
-        let parsed = bericht::parse(xml);
-        // Header key, for idempotency and TR056.
-        let (t, sender, receiver, ident, dagtekening) = match &parsed {
-            Ok(b) => header_key(b),
-            Err(f) => match (&f.message_type, &f.header) {
-                (Some(t), Some(h)) => {
-                    let (g, a) = (h.gemeente().to_string(), h.aanbieder().to_string());
-                    let (s, r) = if t.sent_by_gemeente() { (g, a) } else { (a, g) };
-                    let bi = h.bericht_identificatie();
-                    (
-                        Some(*t),
-                        s,
-                        r,
-                        bi.identificatie.to_string(),
-                        Some(bi.dagtekening),
-                    )
+        self.iwmo_session().await?.ingest(xml, opts).await
+    }
+
+    /// A connection held for a run of [`IwmoSession::ingest`] calls (no pool
+    /// round trip per message).
+    pub async fn iwmo_session(&self) -> Result<IwmoSession> {
+        Ok(IwmoSession {
+            store: self.clone(),
+            conn: self.pool.acquire().await?,
+            open: false,
+        })
+    }
+
+    /// One message, one transaction. SQLite: the transaction is two round
+    /// trips to the connection's worker thread — `BEGIN IMMEDIATE` with the
+    /// chain read, then all writes with `COMMIT` — plus the reads a few
+    /// message types need while applying; round trips, not SQL, were most of
+    /// the time. Verzoeken (WMO315/317) are decided with savepoints, which
+    /// need sqlx's own transaction (it knows the nesting depth), as does
+    /// PostgreSQL (one statement per prepared query): there the same
+    /// statements run one by one between sqlx's BEGIN and COMMIT.
+    async fn ingest_on(
+        &self,
+        s: &mut IwmoSession,
+        m: Received<'_>,
+        opts: &IngestOptions,
+    ) -> Result<IngestOutcome> {
+        let savepoints = matches!(m.t, Some(MessageType::Wmo315 | MessageType::Wmo317));
+        if s.open {
+            // An ingest that was cancelled (its future dropped) left its transaction open.
+            s.rollback().await?;
+        }
+        if self.backend == crate::Backend::Sqlite && !savepoints {
+            s.open = true;
+            let done = match self
+                .ingest_tx(&mut s.conn, m, opts, Some("BEGIN IMMEDIATE;\n"))
+                .await
+            {
+                Ok((outcome, mut w)) => {
+                    w.stmt().push("COMMIT");
+                    w.run(&mut s.conn).await.map(|_| outcome)
                 }
-                (t, _) => (*t, String::new(), String::new(), String::new(), None),
-            },
-        };
-        let tname = t.map_or("", |t| t.name());
-        let mut tx: Transaction<'_, Any> = self.pool.begin().await?;
-        let c: &mut AnyConnection = &mut tx;
-        // Replay?
-        let prev: Option<(i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, status, report, retour_id FROM iwmo_messages WHERE direction = 'in' AND sender = $1 AND message_type = $2 AND identificatie = $3 AND content_hash = $4",
-        )
-        .bind(&sender)
-        .bind(tname)
-        .bind(&ident)
-        .bind(&hash)
-        .fetch_optional(&mut *c)
-        .await?;
-        if let Some((id, status, report, retour_id)) = prev {
-            let retour = match retour_id {
-                Some(r) => {
-                    let (x,): (String,) =
-                        sqlx::query_as("SELECT raw_xml FROM iwmo_messages WHERE id = $1")
-                            .bind(r)
-                            .fetch_one(&mut *c)
-                            .await?;
-                    Some(x)
-                }
-                None => None,
+                Err(e) => Err(e),
             };
-            let answers: Vec<(String,)> = sqlx::query_as(
-                "SELECT raw_xml FROM iwmo_messages WHERE in_reply_to = $1 AND id <> $2 ORDER BY id",
+            return match done {
+                Ok(outcome) => {
+                    s.open = false;
+                    Ok(outcome)
+                }
+                Err(e) => {
+                    s.rollback().await?;
+                    Err(e)
+                }
+            };
+        }
+        let mut tx = match self.backend {
+            // The write lock first, as above.
+            crate::Backend::Sqlite => {
+                sqlx::Connection::begin_with(&mut *s.conn, "BEGIN IMMEDIATE").await?
+            }
+            crate::Backend::Postgres => sqlx::Connection::begin(&mut *s.conn).await?,
+        };
+        let (outcome, w) = self.ingest_tx(&mut tx, m, opts, None).await?;
+        w.run(&mut tx).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The work of one message inside its transaction (see [`Store::ingest_on`],
+    /// which starts it with `begin` in front of the first query, or before).
+    /// Returns the outcome and the writes still to run before COMMIT.
+    async fn ingest_tx(
+        &self,
+        c: &mut AnyConnection,
+        m: Received<'_>,
+        opts: &IngestOptions,
+        begin: Option<&'static str>,
+    ) -> Result<(IngestOutcome, Script<'static>)> {
+        let Received {
+            xml,
+            hash,
+            parsed,
+            t,
+            sender,
+            receiver,
+            ident,
+            dagtekening,
+            keys,
+        } = m;
+        let tname = t.map_or("", |t| t.name());
+        let product = match (&parsed, &keys) {
+            (Ok(b), Some(_)) => first_product(b),
+            _ => None,
+        };
+        let mut w = Script::new(self.backend);
+        // One round trip: next id, replay / known Identificatie, chain snapshot, variant.
+        // SQLite: `BEGIN IMMEDIATE` takes the write lock first, so that what is
+        // read here (the next message id included) stays true until COMMIT, and
+        // a concurrent writer waits (busy_timeout) instead of failing this
+        // transaction at its first write.
+        let loaded = load(
+            c,
+            &Load {
+                begin,
+                next_id: true,
+                type_name: tname,
+                afzender: &sender,
+                identificatie: &ident,
+                chain: t.zip(keys.as_ref()),
+                variant: keys.as_ref().map(|_| product.as_ref()),
+            },
+        )
+        .await?;
+        // Replay?
+        if let Some(prev) = loaded.known.iter().find(|k| k.hash == hash) {
+            // The retour and the answers all point back at the message.
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, raw_xml FROM iwmo_messages WHERE in_reply_to = $1 ORDER BY id",
             )
-            .bind(id)
-            .bind(retour_id.unwrap_or(0))
+            .bind(prev.id)
             .fetch_all(&mut *c)
             .await?;
-            tx.commit().await?;
-            return Ok(IngestOutcome {
-                message_id: id,
+            let mut retour = None;
+            let mut answers = Vec::new();
+            for (id, x) in rows {
+                if Some(id) == prev.retour_id {
+                    retour = Some(x);
+                } else {
+                    answers.push(x);
+                }
+            }
+            if let (Some(r), None) = (prev.retour_id, &retour) {
+                let (x,): (String,) =
+                    sqlx::query_as("SELECT raw_xml FROM iwmo_messages WHERE id = $1")
+                        .bind(r)
+                        .fetch_one(&mut *c)
+                        .await?;
+                retour = Some(x);
+            }
+            let outcome = IngestOutcome {
+                message_id: prev.id,
                 message_type: t,
-                status,
+                status: prev.status.clone(),
                 retour,
-                answers: answers.into_iter().map(|a| a.0).collect(),
-                report: serde_json::from_str(&report)?,
+                answers,
+                report: serde_json::from_str(&prev.report)?,
                 replayed: true,
-            });
+            };
+            return Ok((outcome, w));
         }
-        let id = next_message_id(c).await?;
+        let id = loaded
+            .next_id
+            .ok_or_else(|| corrupt("iwmo_messages", "id", "no next id"))?;
         let today = opts.today();
         let stamp = opts.stamp();
-        let raw = String::from_utf8_lossy(xml);
 
         // Validate.
         let (report, bericht) = match parsed {
             Err(_) => (
                 validate::validate(
-                    xml,
+                    &xml,
                     &ChainSnapshot::default(),
                     Uitvoeringsvariant::default(),
                 ),
@@ -1317,18 +2117,16 @@ impl Store {
             }
             Ok(b) => {
                 let t = b.message_type();
-                let keys = keys_of(&b);
-                let snap = load_snapshot(c, t, &sender, &ident, &keys).await?;
-                let variant = variant_for(c, &b, &keys).await?;
+                let variant = variant_of(&loaded.fundings)?;
                 let report = validate::validate_bericht(
                     &b,
-                    &snap,
+                    &loaded.snap,
                     &Options {
                         variant,
                         alleen_bericht: false,
                     },
                 );
-                let misses = snap.misses.into_inner();
+                let misses = std::mem::take(&mut *loaded.snap.misses.borrow_mut());
                 if !misses.is_empty() {
                     return Err(StoreError::Conflict(format!(
                         "chain snapshot incomplete for {t} {ident}: {}",
@@ -1337,6 +2135,11 @@ impl Store {
                 }
                 (report, Some(b))
             }
+        };
+        // The stored copy: the bytes as text (no copy when they are UTF-8, as iWmo messages are).
+        let raw = match String::from_utf8(xml.into_owned()) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         };
         let report_json = report.to_json();
         let is_retour = t.is_some_and(|t| t.is_retour());
@@ -1390,24 +2193,56 @@ impl Store {
                 &stamp,
                 &mut next_id,
                 &mut answers,
+                &mut w,
+                &loaded,
             )
             .await?;
         }
 
-        // Write the outgoing retour and answers, then the received message last
-        // (a failing write of the message itself leaves nothing behind).
-        if let (Some((rid, rt)), Some(x)) = (retour_row, &retour_xml) {
-            insert_message(
-                c,
+        // The outgoing retour and answers and the received message (one
+        // statement), then their deadlines (another).
+        let retour_meta = match (retour_row, &retour_xml) {
+            (Some((rid, rt)), Some(x)) => Some((
                 rid,
-                &MessageRow {
+                rt,
+                format!("RG{rid:010}"),
+                sha256_hex(x.as_bytes()),
+                x.as_str(),
+                format!("retour:{id}"),
+            )),
+            _ => None,
+        };
+        let answer_xml: Vec<String> = answers.iter().map(|(_, b)| b.to_xml()).collect();
+        let answer_meta: Vec<_> = answers
+            .iter()
+            .zip(&answer_xml)
+            .map(|((aid, b), x)| {
+                (
+                    *aid,
+                    header_key(b),
+                    sha256_hex(x.as_bytes()),
+                    format!("retour:{aid}"),
+                )
+            })
+            .collect();
+        let (gemeente, aanbieder) = (
+            gemeente_of(&sender, &receiver, t),
+            aanbieder_of(&sender, &receiver, t),
+        );
+        let answer_due = add_werkdagen(today, 3);
+        let mut rows: Vec<(i64, MessageRow<'_>)> = Vec::with_capacity(2 + answers.len());
+        let mut deadlines: Vec<DeadlineRow<'_>> = Vec::with_capacity(1 + answers.len());
+        if let Some((rid, rt, rident, rhash, x, subject)) = &retour_meta {
+            rows.push((
+                *rid,
+                MessageRow {
                     direction: "out",
                     sender: &receiver,
                     receiver: &sender,
                     message_type: rt.name(),
-                    identificatie: &format!("RG{rid:010}"),
+                    identificatie: rident,
                     dagtekening: Some(today),
-                    hash: &sha256_hex(x.as_bytes()),
+                    hash: rhash,
                     raw: x,
                     status: "sent",
                     report: "{}",
@@ -1417,75 +2252,62 @@ impl Store {
                     received_at: &stamp,
                     answer_deadline: None,
                 },
-            )
-            .await?;
-            let rule = if t == Some(MessageType::Wmo323) {
-                "OP090x4"
-            } else {
-                "OP090"
-            };
-            add_deadline(
-                c,
-                rule,
-                &format!("retour:{id}"),
-                &gemeente_of(&sender, &receiver, t),
-                &aanbieder_of(&sender, &receiver, t),
-                if t.is_some_and(|t| t.sent_by_gemeente()) {
+            ));
+            deadlines.push(DeadlineRow {
+                rule: if t == Some(MessageType::Wmo323) {
+                    "OP090x4"
+                } else {
+                    "OP090"
+                },
+                subject,
+                gemeente: &gemeente,
+                aanbieder: &aanbieder,
+                party: if t.is_some_and(|t| t.sent_by_gemeente()) {
                     "aanbieder"
                 } else {
                     "gemeente"
                 },
-                Some(id),
-                deadline.unwrap_or(today),
-                Some((today, rid)),
-            )
-            .await?;
+                message_id: Some(id),
+                due: deadline.unwrap_or(today),
+                fulfilled: Some((today, *rid)),
+            });
         }
-        let mut answer_xml = Vec::new();
-        for (aid, b) in &answers {
-            let x = b.to_xml();
-            let (at, s, r, ai, ad) = header_key(b);
-            insert_message(
-                c,
+        for ((aid, (at, s, r, ai, ad), ahash, subject), x) in answer_meta.iter().zip(&answer_xml) {
+            rows.push((
                 *aid,
-                &MessageRow {
+                MessageRow {
                     direction: "out",
-                    sender: &s,
-                    receiver: &r,
+                    sender: s,
+                    receiver: r,
                     message_type: at.map_or("", |t| t.name()),
-                    identificatie: &ai,
-                    dagtekening: ad,
-                    hash: &sha256_hex(x.as_bytes()),
-                    raw: &x,
+                    identificatie: ai,
+                    dagtekening: *ad,
+                    hash: ahash,
+                    raw: x,
                     status: "sent",
                     report: "{}",
                     retour_produced: None,
                     retour_id: None,
                     in_reply_to: Some(id),
                     received_at: &stamp,
-                    answer_deadline: Some(add_werkdagen(today, 3)),
+                    answer_deadline: Some(answer_due),
                 },
-            )
-            .await?;
-            add_deadline(
-                c,
-                "OP090",
-                &format!("retour:{aid}"),
-                &s,
-                &r,
-                "aanbieder",
-                Some(*aid),
-                add_werkdagen(today, 3),
-                None,
-            )
-            .await?;
-            answer_xml.push(x);
+            ));
+            deadlines.push(DeadlineRow {
+                rule: "OP090",
+                subject,
+                gemeente: s,
+                aanbieder: r,
+                party: "aanbieder",
+                message_id: Some(*aid),
+                due: answer_due,
+                fulfilled: None,
+            });
         }
         let report_text = serde_json::to_string(&report_json)?;
-        insert_message(
-            c,
+        rows.push((
             id,
-            &MessageRow {
+            MessageRow {
                 direction: "in",
                 sender: &sender,
                 receiver: &receiver,
@@ -1502,10 +2324,11 @@ impl Store {
                 received_at: &stamp,
                 answer_deadline: deadline,
             },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(IngestOutcome {
+        ));
+        let refs: Vec<(i64, &MessageRow<'_>)> = rows.iter().map(|(id, m)| (*id, m)).collect();
+        push_messages(&mut w, &refs);
+        push_deadlines(&mut w, &deadlines, OnConflict::Fail);
+        let outcome = IngestOutcome {
             message_id: id,
             message_type: t,
             status: status.to_string(),
@@ -1513,7 +2336,8 @@ impl Store {
             answers: answer_xml,
             report: report_json,
             replayed: false,
-        })
+        };
+        Ok((outcome, w))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1528,7 +2352,11 @@ impl Store {
         stamp: &str,
         next_id: &mut i64,
         answers: &mut Vec<(i64, Bericht)>,
+        w: &mut Script<'static>,
+        loaded: &Loaded,
     ) -> Result<()> {
+        // Writes that nothing later in this message reads go into `w`, to run
+        // with the COMMIT (see `ingest_on`); the rest runs at once on `c`.
         match b {
             // Answers to what we sent: acknowledge, fulfil OP090.
             Bericht::Wmo302(m) => {
@@ -1564,7 +2392,7 @@ impl Store {
             _ if rejected => {}
             Bericht::Wmo301(m) => {
                 if report.is_ok() {
-                    apply_301(c, m, &HashMap::new(), id, today).await?;
+                    push_301(w, m, &HashMap::new(), id, today);
                 }
             }
             Bericht::Wmo305(m) => {
@@ -1584,24 +2412,19 @@ impl Store {
                         String::new()
                     };
                     let begin = date_str(sp.begindatum);
-                    let upd = sqlx::query("UPDATE iwmo_care_periods SET start_status = $1, start_message_id = $2, start_received_at = $3 WHERE gemeente = $4 AND aanbieder = $5 AND bsn = $6 AND toewijzing_nummer = $7 AND product = $8 AND begindatum = $9")
-                        .bind(sp.status_aanlevering.code()).bind(id).bind(stamp)
-                        .bind(&g).bind(&a).bind(&bsn).bind(n).bind(&product).bind(&begin)
-                        .execute(&mut *c).await?;
-                    if upd.rows_affected() == 0 {
-                        sqlx::query("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, start_status, start_message_id, start_received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)")
-                            .bind(&g).bind(&a).bind(&bsn).bind(n).bind(&product).bind(&begin)
-                            .bind(sp.status_aanlevering.code()).bind(id).bind(stamp)
-                            .execute(&mut *c).await?;
-                    }
+                    // The care period: started, or its start corrected.
+                    w.stmt()
+                        .push("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, start_status, start_message_id, start_received_at) VALUES (")
+                        .bind(g.clone()).push(",").bind(a.clone()).push(",").bind(bsn.clone()).push(",")
+                        .bind(n).push(",").bind(product.clone()).push(",").bind(begin.clone()).push(",")
+                        .bind(sp.status_aanlevering.code().to_string()).push(",").bind(id).push(",").bind(stamp.to_string())
+                        .push(") ON CONFLICT (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum) DO UPDATE SET start_status = excluded.start_status, start_message_id = excluded.start_message_id, start_received_at = excluded.start_received_at");
                     if sp.status_aanlevering == StatusAanlevering::Verwijderen {
                         continue;
                     }
                     // OP271: 5 working days after the actual start (or after the toewijzing was sent, when retroactive).
-                    let sent: Option<(String,)> = sqlx::query_as("SELECT m.received_at FROM iwmo_toewijzingen i JOIN iwmo_messages m ON m.id = i.message_id WHERE i.gemeente = $1 AND i.nummer = $2")
-                        .bind(&g).bind(n).fetch_optional(&mut *c).await?;
-                    let sent = sent.and_then(|s| {
-                        NaiveDate::parse_from_str(&s.0[..10.min(s.0.len())], "%Y-%m-%d").ok()
+                    let sent = loaded.sent.get(&n).and_then(|s| {
+                        NaiveDate::parse_from_str(&s[..10.min(s.len())], "%Y-%m-%d").ok()
                     });
                     let due = add_werkdagen(sp.begindatum.max(sent.unwrap_or(sp.begindatum)), 5);
                     let subject = if n > 0 {
@@ -1609,28 +2432,22 @@ impl Store {
                     } else {
                         format!("start:{g}:{a}:{bsn}:{product}:{begin}")
                     };
-                    if !fulfil_deadline(c, "OP271", &subject, Some(due), today, id).await? {
-                        let exists: Option<(String,)> = sqlx::query_as(
-                            "SELECT rule FROM iwmo_deadlines WHERE rule = 'OP271' AND subject = $1",
-                        )
-                        .bind(&subject)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                        if exists.is_none() {
-                            add_deadline(
-                                c,
-                                "OP271",
-                                &subject,
-                                &g,
-                                &a,
-                                "aanbieder",
-                                Some(id),
-                                due,
-                                Some((today, id)),
-                            )
-                            .await?;
-                        }
-                    }
+                    // Fulfil the expected start; none tracked: track it as fulfilled now.
+                    push_fulfil(w, "OP271", &subject, Some(due), today, id);
+                    push_deadlines(
+                        w,
+                        &[DeadlineRow {
+                            rule: "OP271",
+                            subject: &subject,
+                            gemeente: &g,
+                            aanbieder: &a,
+                            party: "aanbieder",
+                            message_id: Some(id),
+                            due,
+                            fulfilled: Some((today, id)),
+                        }],
+                        OnConflict::Keep,
+                    );
                 }
             }
             Bericht::Wmo307(m) => {
@@ -1650,41 +2467,34 @@ impl Store {
                         String::new()
                     };
                     let begin = date_str(sp.begindatum);
-                    let upd = sqlx::query("UPDATE iwmo_care_periods SET einddatum = $1, reden_beeindiging = $2, stop_status = $3, stop_message_id = $4, stop_received_at = $5 WHERE gemeente = $6 AND aanbieder = $7 AND bsn = $8 AND toewijzing_nummer = $9 AND product = $10 AND begindatum = $11")
-                        .bind(date_str(sp.einddatum)).bind(sp.reden_beeindiging.code()).bind(sp.status_aanlevering.code()).bind(id).bind(stamp)
-                        .bind(&g).bind(&a).bind(&bsn).bind(n).bind(&product).bind(&begin)
-                        .execute(&mut *c).await?;
-                    if upd.rows_affected() == 0 {
-                        sqlx::query("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, einddatum, reden_beeindiging, stop_status, stop_message_id, stop_received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
-                            .bind(&g).bind(&a).bind(&bsn).bind(n).bind(&product).bind(&begin)
-                            .bind(date_str(sp.einddatum)).bind(sp.reden_beeindiging.code()).bind(sp.status_aanlevering.code()).bind(id).bind(stamp)
-                            .execute(&mut *c).await?;
-                    }
+                    // The care period: stopped, or its stop corrected.
+                    w.stmt()
+                        .push("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, einddatum, reden_beeindiging, stop_status, stop_message_id, stop_received_at) VALUES (")
+                        .bind(g.clone()).push(",").bind(a.clone()).push(",").bind(bsn.clone()).push(",")
+                        .bind(n).push(",").bind(product.clone()).push(",").bind(begin.clone()).push(",")
+                        .bind(date_str(sp.einddatum)).push(",").bind(sp.reden_beeindiging.code().to_string()).push(",")
+                        .bind(sp.status_aanlevering.code().to_string()).push(",").bind(id).push(",").bind(stamp.to_string())
+                        .push(") ON CONFLICT (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum) DO UPDATE SET einddatum = excluded.einddatum, reden_beeindiging = excluded.reden_beeindiging, stop_status = excluded.stop_status, stop_message_id = excluded.stop_message_id, stop_received_at = excluded.stop_received_at");
                     if sp.status_aanlevering == StatusAanlevering::Verwijderen {
                         continue;
                     }
+                    // OP272: fulfil the expected stop; none open: track it anew as fulfilled now.
                     let subject = format!("stop:{g}:{a}:{bsn}:{n}:{product}:{begin}");
                     let due = add_werkdagen(sp.einddatum, 5);
-                    if !fulfil_deadline(c, "OP272", &subject, Some(due), today, id).await? {
-                        sqlx::query(
-                            "DELETE FROM iwmo_deadlines WHERE rule = 'OP272' AND subject = $1",
-                        )
-                        .bind(&subject)
-                        .execute(&mut *c)
-                        .await?;
-                        add_deadline(
-                            c,
-                            "OP272",
-                            &subject,
-                            &g,
-                            &a,
-                            "aanbieder",
-                            Some(id),
+                    push_deadlines(
+                        w,
+                        &[DeadlineRow {
+                            rule: "OP272",
+                            subject: &subject,
+                            gemeente: &g,
+                            aanbieder: &a,
+                            party: "aanbieder",
+                            message_id: Some(id),
                             due,
-                            Some((today, id)),
-                        )
-                        .await?;
-                    }
+                            fulfilled: Some((today, id)),
+                        }],
+                        OnConflict::FulfilOrReplace,
+                    );
                 }
             }
             // Verzoeken are decided at once (see `verzoek`): granted with a
@@ -1703,11 +2513,13 @@ impl Store {
             }
             Bericht::Wmo319(m) => {
                 if report.is_ok() {
-                    sqlx::query("UPDATE iwmo_verzoeken SET antwoorden = antwoorden || ',' || $1 WHERE aanbieder = $2 AND referentie = $3")
-                        .bind(m.antwoord.verzoek_antwoord.code())
-                        .bind(m.header.ontvanger.as_str())
-                        .bind(m.antwoord.referentie_aanbieder.as_str())
-                        .execute(&mut *c).await?;
+                    w.stmt()
+                        .push("UPDATE iwmo_verzoeken SET antwoorden = antwoorden || ',' || ")
+                        .bind(m.antwoord.verzoek_antwoord.code().to_string())
+                        .push(" WHERE aanbieder = ")
+                        .bind(m.header.ontvanger.to_string())
+                        .push(" AND referentie = ")
+                        .bind(m.antwoord.referentie_aanbieder.to_string());
                 }
             }
             Bericht::Wmo323(m) => {
@@ -1716,11 +2528,12 @@ impl Store {
                     m.header.afzender.to_string(),
                 );
                 let dn = m.declaratie.declaratie_nummer.to_string();
-                sqlx::query("INSERT INTO iwmo_declaraties (aanbieder, gemeente, declaratie_nummer, message_id, ingediend_cents, toegekend_cents) VALUES ($1,$2,$3,$4,$5,$6)")
-                    .bind(&a).bind(&g).bind(&dn).bind(id)
-                    .bind(m.declaratie.totaal_ingediend_bedrag.signed())
+                w.stmt()
+                    .push("INSERT INTO iwmo_declaraties (aanbieder, gemeente, declaratie_nummer, message_id, ingediend_cents, toegekend_cents) VALUES (")
+                    .bind(a.clone()).push(",").bind(g.clone()).push(",").bind(dn.clone()).push(",").bind(id).push(",")
+                    .bind(m.declaratie.totaal_ingediend_bedrag.signed()).push(",")
                     .bind(report.toegekend)
-                    .execute(&mut *c).await?;
+                    .push(")");
                 for (ci, cl) in m.clienten.iter().enumerate() {
                     let client_fout = issue_at(report, Berichtklasse::Client, &[ci]);
                     for (pi, p) in cl.prestaties.iter().enumerate() {
@@ -1742,28 +2555,34 @@ impl Store {
                         } else {
                             codes.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
                         };
-                        sqlx::query("INSERT INTO iwmo_declaratie_regels (message_id, client_index, prestatie_index, aanbieder, gemeente, declaratie_nummer, bsn, referentie_nummer, vorig_referentie, toewijzing_nummer, categorie, productcode, periode_begin, periode_eind, volume, eenheid, tarief_cents, bedrag_cents, status, retourcodes, gecrediteerd) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)")
-                            .bind(id).bind(ci as i64).bind(pi as i64).bind(&a).bind(&g).bind(&dn)
-                            .bind(cl.bsn.as_str())
-                            .bind(p.product_referentie.referentie_nummer.as_str())
-                            .bind(p.product_referentie.vorig_referentie_nummer.as_ref().map(|v| v.to_string()))
-                            .bind(i64::from(p.toewijzing_nummer.get()))
-                            .bind(p.product_categorie.code())
-                            .bind(p.product_code.as_str())
-                            .bind(date_str(p.product_periode.begindatum))
-                            .bind(date_str(p.product_periode.einddatum))
-                            .bind(i64::from(p.geleverd_volume.get()))
-                            .bind(p.eenheid.code())
-                            .bind(p.product_tarief.map(|t| i64::from(t.get())))
-                            .bind(p.ingediend_bedrag.signed())
-                            .bind(if ok { "accepted" } else { "rejected" })
-                            .bind(codes_text)
+                        w.stmt()
+                            .push("INSERT INTO iwmo_declaratie_regels (message_id, client_index, prestatie_index, aanbieder, gemeente, declaratie_nummer, bsn, referentie_nummer, vorig_referentie, toewijzing_nummer, categorie, productcode, periode_begin, periode_eind, volume, eenheid, tarief_cents, bedrag_cents, status, retourcodes, gecrediteerd) VALUES (")
+                            .bind(id).push(",").bind(ci as i64).push(",").bind(pi as i64).push(",")
+                            .bind(a.clone()).push(",").bind(g.clone()).push(",").bind(dn.clone()).push(",")
+                            .bind(cl.bsn.to_string()).push(",")
+                            .bind(p.product_referentie.referentie_nummer.to_string()).push(",")
+                            .bind(p.product_referentie.vorig_referentie_nummer.as_ref().map(|v| v.to_string())).push(",")
+                            .bind(i64::from(p.toewijzing_nummer.get())).push(",")
+                            .bind(p.product_categorie.code().to_string()).push(",")
+                            .bind(p.product_code.to_string()).push(",")
+                            .bind(date_str(p.product_periode.begindatum)).push(",")
+                            .bind(date_str(p.product_periode.einddatum)).push(",")
+                            .bind(i64::from(p.geleverd_volume.get())).push(",")
+                            .bind(p.eenheid.code().to_string()).push(",")
+                            .bind(p.product_tarief.map(|t| i64::from(t.get()))).push(",")
+                            .bind(p.ingediend_bedrag.signed()).push(",")
+                            .bind(if ok { "accepted" } else { "rejected" }).push(",")
+                            .bind(codes_text).push(",")
                             .bind(0i64)
-                            .execute(&mut *c).await?;
+                            .push(")");
                         if ok {
                             if let Some(v) = &p.product_referentie.vorig_referentie_nummer {
-                                sqlx::query("UPDATE iwmo_declaratie_regels SET gecrediteerd = 1 WHERE aanbieder = $1 AND referentie_nummer = $2 AND status = 'accepted'")
-                                    .bind(&a).bind(v.as_str()).execute(&mut *c).await?;
+                                w.stmt()
+                                    .push("UPDATE iwmo_declaratie_regels SET gecrediteerd = 1 WHERE aanbieder = ")
+                                    .bind(a.clone())
+                                    .push(" AND referentie_nummer = ")
+                                    .bind(v.to_string())
+                                    .push(" AND status = 'accepted'");
                             }
                         }
                     }

@@ -99,8 +99,19 @@ impl Store {
                     // One writer at a time is SQLite's model; a small pool serves reads.
                     .max_connections(4)
                     .acquire_timeout(Duration::from_secs(30))
+                    // The database is in-process: a connection cannot have been
+                    // dropped by a server, so the ping before every acquire
+                    // (a round trip to the connection's worker thread) buys nothing.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
+                            // WAL: readers do not block the writer, and a commit
+                            // appends to the log instead of rewriting pages.
+                            // synchronous = NORMAL is safe with WAL: a commit is
+                            // atomic and the database never corrupts; a power
+                            // loss (not a crash of the process) may only undo the
+                            // last commits — an ingest re-run answers those again
+                            // (idempotent), and no fsync per message is paid.
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
@@ -180,6 +191,171 @@ pub(crate) fn parse_date(
         column,
         detail: format!("{s:?}: {e}"),
     })
+}
+
+/// The backend a connection talks to (for SQL that differs by dialect).
+pub(crate) fn backend_of(c: &sqlx::AnyConnection) -> Backend {
+    if c.backend_name().eq_ignore_ascii_case("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// A statement assembled piece by piece together with its arguments, so the
+/// placeholders always match the arguments: anonymous `?` on SQLite (see
+/// [`placeholders`]), numbered `$N` on PostgreSQL.
+pub(crate) struct Sql<'q> {
+    backend: Backend,
+    text: String,
+    args: sqlx::any::AnyArguments<'q>,
+    n: usize,
+    error: Option<sqlx::error::BoxDynError>,
+}
+
+impl<'q> Sql<'q> {
+    /// An empty statement for `backend`.
+    pub(crate) fn new(backend: Backend) -> Self {
+        Sql {
+            backend,
+            text: String::with_capacity(1024),
+            args: Default::default(),
+            n: 0,
+            error: None,
+        }
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder and binds `v` to it.
+    pub(crate) fn bind<T>(&mut self, v: T) -> &mut Self
+    where
+        T: 'q + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        use sqlx::Arguments;
+        if let Err(e) = self.args.add(v) {
+            self.error.get_or_insert(e);
+        }
+        self.n += 1;
+        match self.backend {
+            Backend::Sqlite => self.text.push('?'),
+            Backend::Postgres => {
+                self.text.push('$');
+                self.text.push_str(&self.n.to_string());
+            }
+        }
+        self
+    }
+
+    /// Appends `v1, v2, …` for an `IN (…)` list (which must not be empty),
+    /// padded to a power of two by repeating the last value, so lists of
+    /// different lengths share a few statement texts (and cached statements).
+    pub(crate) fn bind_list<T>(&mut self, vs: &[T]) -> &mut Self
+    where
+        T: 'q + Clone + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        debug_assert!(!vs.is_empty(), "IN () is not SQL");
+        let padded = vs.len().next_power_of_two();
+        for i in 0..padded {
+            if i > 0 {
+                self.text.push(',');
+            }
+            self.bind(vs[i.min(vs.len() - 1)].clone());
+        }
+        self
+    }
+
+    /// Number of arguments bound so far.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    fn parts(self) -> Result<(String, sqlx::any::AnyArguments<'q>)> {
+        match self.error {
+            Some(e) => Err(sqlx::Error::Encode(e).into()),
+            None => Ok((self.text, self.args)),
+        }
+    }
+
+    /// Runs the statement and returns all rows.
+    pub(crate) async fn fetch_all(
+        self,
+        c: &mut sqlx::AnyConnection,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let (text, args) = self.parts()?;
+        Ok(sqlx::query_with(&text, args).fetch_all(c).await?)
+    }
+
+    /// Runs the statement; returns the number of rows it changed.
+    pub(crate) async fn execute(self, c: &mut sqlx::AnyConnection) -> Result<u64> {
+        let (text, args) = self.parts()?;
+        Ok(sqlx::query_with(&text, args)
+            .execute(c)
+            .await?
+            .rows_affected())
+    }
+}
+
+/// Statements that run together, in order, in one transaction: on SQLite as
+/// one multi-statement round trip (sqlx binds the anonymous `?` of each
+/// statement from where the previous one stopped); on PostgreSQL, which takes
+/// one statement per prepared query, one by one.
+pub(crate) struct Script<'q> {
+    backend: Backend,
+    sqlite: Sql<'q>,
+    postgres: Vec<Sql<'q>>,
+    statements: usize,
+}
+
+impl<'q> Script<'q> {
+    /// An empty script for `backend`.
+    pub(crate) fn new(backend: Backend) -> Self {
+        Script {
+            backend,
+            sqlite: Sql::new(backend),
+            postgres: Vec::new(),
+            statements: 0,
+        }
+    }
+
+    /// Starts the next statement; write it into the returned builder.
+    pub(crate) fn stmt(&mut self) -> &mut Sql<'q> {
+        self.statements += 1;
+        match self.backend {
+            Backend::Sqlite => {
+                if self.statements > 1 {
+                    self.sqlite.push(";\n");
+                }
+                &mut self.sqlite
+            }
+            Backend::Postgres => {
+                self.postgres.push(Sql::new(Backend::Postgres));
+                self.postgres.last_mut().expect("just pushed")
+            }
+        }
+    }
+
+    /// Runs the statements in order.
+    pub(crate) async fn run(self, c: &mut sqlx::AnyConnection) -> Result<()> {
+        if self.statements == 0 {
+            return Ok(());
+        }
+        match self.backend {
+            Backend::Sqlite => {
+                self.sqlite.execute(c).await?;
+            }
+            Backend::Postgres => {
+                for s in self.postgres {
+                    s.execute(&mut *c).await?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Builds placeholder groups for a multi-row insert: `(?,?),(?,?)` on SQLite,
