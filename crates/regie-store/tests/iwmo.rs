@@ -271,6 +271,50 @@ async fn deadlines_are_tracked() {
 
 // ------------------------------------------------------------------ verzoeken
 
+/// A declaratie naming more clients, toewijzingen and referenties than one
+/// `IN (…)` list of the chain read holds (128): read in several branches, the
+/// same outcome line by line; and through a session, the same as one by one.
+#[tokio::test]
+async fn a_large_declaratie_reads_its_chain_in_chunks() {
+    const N: u32 = 150;
+    for db in backends().await {
+        let s = &db.store;
+        toewijzingen(s, N).await;
+        let p = Partijen::default();
+        let mut session = s.iwmo_session().await.unwrap();
+        for i in 1..=N {
+            let x = sample::start(&p, &format!("S{i}"), bsn(i), 1000 + i).to_xml();
+            let out = session.ingest(x.as_bytes(), &now()).await.unwrap();
+            assert_eq!(out.status, "accepted", "{}: {}", db.name, out.report);
+        }
+        drop(session);
+        // Every client on its toewijzing, plus one without any.
+        let mut clients: Vec<_> = (1..=N).map(|i| (bsn(i), 1000 + i)).collect();
+        clients.push((bsn(N + 1), 4242));
+        let d = sample::declaratie(&p, "D1", "DN1", &clients);
+        let out = s
+            .ingest(d.to_xml().as_bytes(), &at(2024, 4, 8))
+            .await
+            .unwrap();
+        assert_eq!(out.status, "partial", "{}: {}", db.name, out.report);
+        let c = s.iwmo_counts().await.unwrap();
+        assert_eq!(
+            (c.lines_accepted, c.lines_rejected),
+            (i64::from(N), 1),
+            "{}",
+            db.name
+        );
+        // The same DeclaratieNummer again: TR333, nothing added.
+        let again = sample::declaratie(&p, "D2", "DN1", &clients[..1]);
+        let out = s
+            .ingest(again.to_xml().as_bytes(), &at(2024, 4, 9))
+            .await
+            .unwrap();
+        assert_eq!(out.status, "rejected", "{}", out.report);
+        assert_eq!(s.iwmo_counts().await.unwrap().lines_accepted, i64::from(N));
+    }
+}
+
 mod verzoeken {
     //! WMO315/317 decided against what the store knows (regio Meierij,
     //! outputgericht, open house): granted with a WMO301 carrying all current
