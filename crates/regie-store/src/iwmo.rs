@@ -161,7 +161,16 @@ pub struct IwmoSession {
     /// SQLite: a transaction may be open on `conn` (an ingest was cancelled
     /// or failed to roll back): roll back before the next, close on drop.
     open: bool,
+    /// Messages ingested in this session (for the PostgreSQL ANALYZE below).
+    ingested: u64,
 }
+
+/// PostgreSQL: refresh planner statistics after the first 1,000 messages of
+/// a bulk ingest and then every this many. On a fresh database the chain read was planned for empty tables
+/// and fell from 550 to 150 msg/s until autovacuum's first ANALYZE (about a
+/// minute in); an ANALYZE after 5,000 messages kept it at ~750 msg/s. This is
+/// the usual advice after bulk loading; ANALYZE samples, so it stays cheap.
+const ANALYZE_EVERY: u64 = 5_000;
 
 impl IwmoSession {
     /// [`Store::ingest`] on the held connection.
@@ -176,7 +185,19 @@ impl IwmoSession {
         opts: &IngestOptions,
     ) -> Result<IngestOutcome> {
         let store = self.store.clone();
-        store.ingest_on(self, m, opts).await
+        let outcome = store.ingest_on(self, m, opts).await?;
+        self.ingested += 1;
+        if (self.ingested == 1_000 || self.ingested % ANALYZE_EVERY == 0)
+            && store.backend() == crate::Backend::Postgres
+        {
+            sqlx::query(
+                "ANALYZE iwmo_messages, iwmo_toewijzingen, iwmo_care_periods, iwmo_verzoeken, \
+                 iwmo_declaraties, iwmo_declaratie_regels, iwmo_deadlines",
+            )
+            .execute(&mut *self.conn)
+            .await?;
+        }
+        Ok(outcome)
     }
 
     /// Rolls back the transaction SQLite may have open ("no transaction is
@@ -1961,6 +1982,7 @@ impl Store {
             store: self.clone(),
             conn: self.pool.acquire().await?,
             open: false,
+            ingested: 0,
         })
     }
 
