@@ -187,7 +187,7 @@ impl IwmoSession {
         let store = self.store.clone();
         let outcome = store.ingest_on(self, m, opts).await?;
         self.ingested += 1;
-        if (self.ingested == 1_000 || self.ingested % ANALYZE_EVERY == 0)
+        if (self.ingested == 1_000 || self.ingested.is_multiple_of(ANALYZE_EVERY))
             && store.backend() == crate::Backend::Postgres
         {
             sqlx::query(
