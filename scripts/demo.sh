@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 DB="${REGIE_DB:-sqlite://regie.sqlite}"
 cargo build --release --locked -p regie-cli
-REGIE=target/release/regie
+REGIE="${CARGO_TARGET_DIR:-target}/release/regie"
 $REGIE --db "$DB" init
 $REGIE --db "$DB" region load regions/amersfoort.toml
 $REGIE --db "$DB" simulate --region regions/amersfoort.toml --clients 2212 --months 12 --seed 2024 --replace
