@@ -963,6 +963,22 @@ fn prestatie_row(r: &sqlx::any::AnyRow) -> Result<PrestatieInfo> {
     })
 }
 
+/// The key WMO305 and WMO307 name a care period by: its ToewijzingNummer, or
+/// (taakgericht, no toewijzing; nummer 0) its product; and the begindatum.
+fn care_period_key(
+    nummer: Option<Nummer>,
+    product: &Option<Product>,
+    begindatum: NaiveDate,
+) -> (i64, String, String) {
+    let n = nummer.map_or(0, |n| i64::from(n.get()));
+    let product = if n == 0 {
+        product_key(product)
+    } else {
+        String::new()
+    };
+    (n, product, date_str(begindatum))
+}
+
 fn product_key(p: &Option<Product>) -> String {
     p.as_ref()
         .map(|p| {
@@ -2434,13 +2450,8 @@ impl Store {
                     if issue_at(report, Berichtklasse::StartProduct, &[i]) {
                         continue;
                     }
-                    let n = sp.toewijzing_nummer.map_or(0, |n| i64::from(n.get()));
-                    let product = if n == 0 {
-                        product_key(&sp.product)
-                    } else {
-                        String::new()
-                    };
-                    let begin = date_str(sp.begindatum);
+                    let (n, product, begin) =
+                        care_period_key(sp.toewijzing_nummer, &sp.product, sp.begindatum);
                     // The care period: started, or its start corrected.
                     w.stmt()
                         .push("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, start_status, start_message_id, start_received_at) VALUES (")
@@ -2489,13 +2500,8 @@ impl Store {
                     if issue_at(report, Berichtklasse::StopProduct, &[i]) {
                         continue;
                     }
-                    let n = sp.toewijzing_nummer.map_or(0, |n| i64::from(n.get()));
-                    let product = if n == 0 {
-                        product_key(&sp.product)
-                    } else {
-                        String::new()
-                    };
-                    let begin = date_str(sp.begindatum);
+                    let (n, product, begin) =
+                        care_period_key(sp.toewijzing_nummer, &sp.product, sp.begindatum);
                     // The care period: stopped, or its stop corrected.
                     w.stmt()
                         .push("INSERT INTO iwmo_care_periods (gemeente, aanbieder, bsn, toewijzing_nummer, product, begindatum, einddatum, reden_beeindiging, stop_status, stop_message_id, stop_received_at) VALUES (")
