@@ -107,8 +107,9 @@ pub(crate) struct Lexer<'a> {
     open: Vec<&'a [u8]>,
 }
 
+/// XML whitespace (S production: space, tab, LF, CR).
 #[inline]
-fn is_ws(b: u8) -> bool {
+pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 

@@ -625,7 +625,7 @@ impl<'a> In<'a> {
 }
 
 fn is_blank(t: &[u8]) -> bool {
-    t.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    t.iter().all(|b| lex::is_ws(*b))
 }
 
 /// A value that can be read from / written as one element.
