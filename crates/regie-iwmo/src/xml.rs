@@ -145,6 +145,11 @@ pub struct In<'a> {
     pending_end: bool,
     path: Vec<&'static str>,
     classes: Vec<Berichtklasse>,
+    /// Prefixes bound (on the root) to the message and basisschema
+    /// namespaces, for the lexer's expected-name fast path; valid while no
+    /// element below the root declares namespaces (`bindings.len() == root_bindings`).
+    fast: [Option<&'a [u8]>; 2],
+    root_bindings: usize,
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -168,6 +173,8 @@ impl<'a> In<'a> {
             pending_end: false,
             path: Vec::with_capacity(12),
             classes: Vec::with_capacity(6),
+            fast: [None; 2],
+            root_bindings: 0,
         };
         loop {
             let pos = this.r.position() as u64;
@@ -192,6 +199,14 @@ impl<'a> In<'a> {
                                     this.classify(this.bindings[k].uri.as_bytes());
                             }
                             this.path.push("Bericht");
+                            this.root_bindings = this.bindings.len();
+                            for (slot, id) in [NsId::Msg, NsId::Basis].into_iter().enumerate() {
+                                this.fast[slot] = this
+                                    .bindings
+                                    .iter()
+                                    .map(|b| b.prefix)
+                                    .find(|p| this.binding(p).is_some_and(|b| b.id == id));
+                            }
                             return Ok((this, i));
                         }
                         _ => {
@@ -223,7 +238,7 @@ impl<'a> In<'a> {
         self.bindings
             .iter()
             .rev()
-            .find(|b| b.prefix == prefix)
+            .find(|b| lex::eq_short(b.prefix, prefix))
             .filter(|b| !b.uri.is_empty())
     }
 
@@ -366,12 +381,23 @@ impl<'a> In<'a> {
     /// Whether the next element is `name` in namespace `ns`; errors on a
     /// same-named element in another namespace.
     fn next_is(&mut self, ns: NsKind, name: &'static str) -> Result<bool, ParseError> {
-        let want = match ns {
-            NsKind::Msg => NsId::Msg,
-            NsKind::Basis => NsId::Basis,
+        let (want, slot) = match ns {
+            NsKind::Msg => (NsId::Msg, 0),
+            NsKind::Basis => (NsId::Basis, 1),
         };
+        // Fast path: the expected element, written with the root's prefix
+        // for its namespace and without attributes (nearly every element).
+        if self.peeked.is_none() && !self.pending_end && self.bindings.len() == self.root_bindings {
+            if let Some(prefix) = self.fast[slot] {
+                if let Some((tag, empty)) = self.r.try_start(prefix, name.as_bytes()) {
+                    self.depth += 1;
+                    self.peeked = Some(Tok::Start(want, tag, empty));
+                    return Ok(true);
+                }
+            }
+        }
         match self.peek()? {
-            Tok::Start(id, e, _) if e.local_name() == name.as_bytes() => {
+            Tok::Start(id, e, _) if lex::eq_short(e.local_name(), name.as_bytes()) => {
                 if *id == want {
                     Ok(true)
                 } else {
@@ -405,6 +431,11 @@ impl<'a> In<'a> {
 
     /// Expects the end tag of the current element (only whitespace/comments before it).
     pub fn leave(&mut self) -> Result<(), ParseError> {
+        if self.peeked.is_none() && !self.pending_end && self.r.try_end() {
+            self.close_element();
+            self.path.pop();
+            return Ok(());
+        }
         match self.next_tok()? {
             Tok::End => {
                 self.path.pop();
@@ -423,6 +454,10 @@ impl<'a> In<'a> {
             self.pending_end = false;
             self.close_element();
             return Ok(Cow::Borrowed(""));
+        }
+        if let Some(t) = self.r.try_plain_text_end() {
+            self.close_element();
+            return Ok(Cow::Borrowed(t));
         }
         let mut acc: Option<Cow<'a, str>> = None;
         loop {
