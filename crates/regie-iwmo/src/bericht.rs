@@ -5,7 +5,7 @@
 
 use crate::model::*;
 use crate::types::*;
-use crate::xml::{Cx, In, NsKind, Out, ParseError, ParseErrorKind, XmlValue};
+use crate::xml::{Cx, In, NsKind, Out, ParseError, ParseErrorDetail, ParseErrorKind, XmlValue};
 use chrono::NaiveDate;
 
 /// The fourteen iWmo 3.2 message types.
@@ -943,7 +943,7 @@ pub fn parse_as(input: &[u8], expected: MessageType) -> Result<Bericht, ParseFai
         return Err(ParseFailure {
             message_type: Some(b.message_type()),
             header: None,
-            error: ParseError {
+            error: ParseError::new(ParseErrorDetail {
                 kind: ParseErrorKind::WrongMessage {
                     expected: expected.name(),
                     found: b.message_type().name(),
@@ -951,7 +951,7 @@ pub fn parse_as(input: &[u8], expected: MessageType) -> Result<Bericht, ParseFai
                 klasse: Berichtklasse::Header,
                 pad: "Bericht".into(),
                 positie: 0,
-            },
+            }),
         });
     }
     Ok(b)

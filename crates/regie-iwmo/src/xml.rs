@@ -75,10 +75,36 @@ pub enum ParseErrorKind {
     },
 }
 
-/// A schema violation with its location.
+/// A schema violation with its location (boxed: see [`ParseErrorDetail`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(transparent)]
+pub struct ParseError(Box<ParseErrorDetail>);
+
+impl ParseError {
+    /// Wraps the details of an error.
+    pub fn new(detail: ParseErrorDetail) -> Self {
+        ParseError(Box::new(detail))
+    }
+
+    /// The details, owned.
+    pub fn into_detail(self) -> ParseErrorDetail {
+        *self.0
+    }
+}
+
+impl std::ops::Deref for ParseError {
+    type Target = ParseErrorDetail;
+    fn deref(&self) -> &ParseErrorDetail {
+        &self.0
+    }
+}
+
+/// What is wrong and where. Kept behind a box in [`ParseError`]: every
+/// reader function returns `Result<T, ParseError>`, and with the details
+/// inline each of those results was over 100 bytes to copy on the way up.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{kind} at /{pad} (byte {positie})")]
-pub struct ParseError {
+pub struct ParseErrorDetail {
     /// What is wrong.
     pub kind: ParseErrorKind,
     /// Innermost message class around the error (where the retourcode goes).
@@ -312,7 +338,7 @@ impl<'a> In<'a> {
     }
 
     fn err_at(&self, kind: ParseErrorKind, positie: u64) -> ParseError {
-        ParseError {
+        ParseError::new(ParseErrorDetail {
             kind,
             klasse: self
                 .classes
@@ -321,7 +347,7 @@ impl<'a> In<'a> {
                 .unwrap_or(Berichtklasse::Header),
             pad: self.path.join("/"),
             positie,
-        }
+        })
     }
 
     /// Enters a message class (errors inside are reported at it).

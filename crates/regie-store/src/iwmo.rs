@@ -463,48 +463,48 @@ impl ChainContext for ChainSnapshot {
             }
         }
     }
-    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<ToewijzingInfo> {
+    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<&ToewijzingInfo> {
         match self.toewijzing.get(&(gemeente.to_string(), nummer)) {
-            Some(v) => v.clone(),
+            Some(v) => v.as_ref(),
             None => {
                 self.miss(format!("toewijzing {gemeente} {nummer}"));
                 None
             }
         }
     }
-    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<ToewijzingInfo> {
+    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<&ToewijzingInfo> {
         match self.toewijzingen.get(&ck(gemeente, aanbieder, bsn)) {
-            Some(v) => v.clone(),
+            Some(v) => v.iter().collect(),
             None => {
                 self.miss(format!("toewijzingen {gemeente} {aanbieder} {bsn}"));
                 Vec::new()
             }
         }
     }
-    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StartInfo> {
+    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StartInfo] {
         match self.starts.get(&ck(gemeente, aanbieder, bsn)) {
-            Some(v) => v.clone(),
+            Some(v) => v,
             None => {
                 self.miss(format!("starts {gemeente} {aanbieder} {bsn}"));
-                Vec::new()
+                &[]
             }
         }
     }
-    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StopInfo> {
+    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StopInfo] {
         match self.stops.get(&ck(gemeente, aanbieder, bsn)) {
-            Some(v) => v.clone(),
+            Some(v) => v,
             None => {
                 self.miss(format!("stops {gemeente} {aanbieder} {bsn}"));
-                Vec::new()
+                &[]
             }
         }
     }
-    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<VerzoekInfo> {
+    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<&VerzoekInfo> {
         match self
             .verzoek
             .get(&(aanbieder.to_string(), referentie.to_string()))
         {
-            Some(v) => v.clone(),
+            Some(v) => v.as_ref(),
             None => {
                 self.miss(format!("verzoek {aanbieder} {referentie}"));
                 None
@@ -520,21 +520,21 @@ impl ChainContext for ChainSnapshot {
             }
         }
     }
-    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<PrestatieInfo> {
+    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<&PrestatieInfo> {
         match self
             .prestatie
             .get(&(aanbieder.to_string(), referentie_nummer.to_string()))
         {
-            Some(v) => v.clone(),
+            Some(v) => v.as_ref(),
             None => {
                 self.miss(format!("prestatie {aanbieder} {referentie_nummer}"));
                 None
             }
         }
     }
-    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<PrestatieInfo> {
+    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<&PrestatieInfo> {
         match self.op_toewijzing.get(&(gemeente.to_string(), nummer)) {
-            Some(v) => v.clone(),
+            Some(v) => v.iter().collect(),
             None => {
                 self.miss(format!("prestaties_op_toewijzing {gemeente} {nummer}"));
                 Vec::new()

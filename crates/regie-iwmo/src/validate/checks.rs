@@ -5,6 +5,7 @@
 use super::rules::{self as r, Rule};
 use super::{ChainContext, Options, Sink, Uitvoeringsvariant};
 use crate::bericht::{AnyHeader, Bericht, DeclaratieKop, Header, MessageType};
+use crate::inline::InlineStr;
 use crate::model::*;
 use crate::types::*;
 use chrono::{Datelike, Months, NaiveDate};
@@ -538,10 +539,8 @@ fn check_301(
         if let Some(rf) = &tp.referentie_aanbieder {
             let earlier = ctx
                 .toewijzing(gemeente, tp.toewijzing_nummer.get())
-                .and_then(|p| p.referentie_aanbieder);
-            if earlier.as_deref() != Some(rf.as_str())
-                && ctx.verzoek(aanbieder, rf.as_str()).is_none()
-            {
+                .and_then(|p| p.referentie_aanbieder.as_deref());
+            if earlier != Some(rf.as_str()) && ctx.verzoek(aanbieder, rf.as_str()).is_none() {
                 s.fail(
                     r::TR379,
                     K::ToegewezenProduct,
@@ -685,12 +684,12 @@ fn check_start(
     let starts = if cross {
         ctx.starts(gemeente, aanbieder, c.bsn.as_str())
     } else {
-        Vec::new()
+        &[]
     };
     let stops = if cross {
         ctx.stops(gemeente, aanbieder, c.bsn.as_str())
     } else {
-        Vec::new()
+        &[]
     };
     let mut keys = HashSet::new();
     for (k, sp) in c.start_producten.iter().enumerate() {
@@ -803,12 +802,12 @@ fn check_stop(
     let starts = if cross {
         ctx.starts(gemeente, aanbieder, c.bsn.as_str())
     } else {
-        Vec::new()
+        &[]
     };
     let stops = if cross {
         ctx.stops(gemeente, aanbieder, c.bsn.as_str())
     } else {
-        Vec::new()
+        &[]
     };
     let mut keys = HashSet::new();
     for (k, sp) in c.stop_producten.iter().enumerate() {
@@ -1379,10 +1378,11 @@ pub(crate) struct DeclaratieState<'a> {
     gemeente: String,
     dagtekening: NaiveDate,
     kop: DeclaratieKop,
-    bsns: HashSet<String>,
-    referenties: HashSet<String>,
-    vorige: HashSet<String>,
-    debet_keys: HashSet<(u32, ProductCategorie, String, NaiveDate, NaiveDate)>,
+    // Inline strings: these keys are at most 22 bytes, so no allocation per prestatie.
+    bsns: HashSet<InlineStr>,
+    referenties: HashSet<InlineStr>,
+    vorige: HashSet<InlineStr>,
+    debet_keys: HashSet<(u32, ProductCategorie, InlineStr, NaiveDate, NaiveDate)>,
     /// Volume declared so far in this message per toewijzing (prestatie units).
     volume_per_toewijzing: HashMap<u32, u64>,
     som_ingediend: i64,
@@ -1462,7 +1462,7 @@ impl<'a> DeclaratieState<'a> {
     pub(crate) fn client(&mut self, c: usize, client: &DeclaratieClient) -> bool {
         let before = self.sink.issues.len();
         check_bsn(&mut self.sink, &client.bsn, &[c]);
-        if !self.bsns.insert(client.bsn.to_string()) {
+        if !self.bsns.insert(InlineStr::from(client.bsn.as_str())) {
             self.sink.fail(
                 r::TR101,
                 K::Client,
@@ -1567,7 +1567,7 @@ impl<'a> DeclaratieState<'a> {
                 );
             }
         }
-        let refnr = pr.product_referentie.referentie_nummer.to_string();
+        let refnr = InlineStr::from(pr.product_referentie.referentie_nummer.as_str());
         if !self.referenties.insert(refnr.clone()) {
             s.rule(
                 r::TR314,
@@ -1576,7 +1576,7 @@ impl<'a> DeclaratieState<'a> {
             );
         }
         if let Some(v) = vorig {
-            if !self.vorige.insert(v.to_string()) {
+            if !self.vorige.insert(InlineStr::from(v.as_str())) {
                 s.rule(r::TR315, &pad, format!("VorigReferentieNummer {v} dubbel"));
             }
             if self.referenties.contains(v.as_str()) {
@@ -1597,7 +1597,7 @@ impl<'a> DeclaratieState<'a> {
             && !self.debet_keys.insert((
                 pr.toewijzing_nummer.get(),
                 pr.product_categorie,
-                pr.product_code.to_string(),
+                InlineStr::from(pr.product_code.as_str()),
                 b,
                 e,
             ))

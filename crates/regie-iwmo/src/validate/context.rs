@@ -135,25 +135,28 @@ pub struct PrestatieInfo {
 
 /// Read access to the chain state that cross-message rules need. All
 /// parties are passed as their code text (gemeentecode, AGB code, BSN).
+/// Answers are borrowed from the implementation's own state: both
+/// implementations hold it in memory, and cloning every answer (three or four
+/// strings per toewijzing) was a large part of the validator's allocations.
 pub trait ChainContext {
     /// TR056: was this Identificatie already received from this sender for this message type?
     fn identificatie_bekend(&self, t: MessageType, afzender: &str, identificatie: &str) -> bool;
     /// The toewijzing with this number in this gemeente (numbers are unique per gemeente, TR332).
-    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<ToewijzingInfo>;
-    /// All toewijzingen of a client at one aanbieder.
-    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<ToewijzingInfo>;
+    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<&ToewijzingInfo>;
+    /// All toewijzingen of a client at one aanbieder, by ToewijzingNummer.
+    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<&ToewijzingInfo>;
     /// StartProducten received for a client.
-    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StartInfo>;
+    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StartInfo];
     /// StopProducten received for a client.
-    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StopInfo>;
+    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StopInfo];
     /// A verzoek by ReferentieAanbieder (unique per aanbieder, TR347).
-    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<VerzoekInfo>;
+    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<&VerzoekInfo>;
     /// Whether any verzoek of this aanbieder for this client is in progress (TR374).
     fn verzoek_onderhanden(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> bool;
     /// A Prestatie by ReferentieNummer (unique per aanbieder, TR314).
-    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<PrestatieInfo>;
+    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<&PrestatieInfo>;
     /// Approved, not credited debet Prestaties on a toewijzing (TR322, TR369, TR385, TR389).
-    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<PrestatieInfo>;
+    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<&PrestatieInfo>;
     /// TR333: DeclaratieNummer already used by this aanbieder.
     fn declaratienummer_bekend(&self, aanbieder: &str, gemeente: &str, nummer: &str) -> bool;
     /// TR418: contractual tariff in eurocents per unit, if a contract is known.
@@ -167,21 +170,94 @@ pub trait ChainContext {
     ) -> Option<u32>;
 }
 
+/// Longest key kept on the stack; longer keys (never seen in iWmo, whose
+/// fields are short) go to the heap.
+const KEY_CAP: usize = 128;
+
+/// A map key made of several fields, each prefixed with its length so that
+/// no two field lists give the same bytes. Lookups build it on the stack:
+/// tuple keys of `String`s cost an allocation per field per lookup.
+enum Key {
+    Stack { buf: [u8; KEY_CAP], len: usize },
+    Heap(Vec<u8>),
+}
+
+impl Key {
+    fn of(fields: &[&[u8]]) -> Key {
+        let total: usize = fields.iter().map(|f| f.len() + 4).sum();
+        let put = |out: &mut [u8]| {
+            let mut at = 0;
+            for f in fields {
+                let n = u32::try_from(f.len()).expect("key field under 4 GiB");
+                out[at..at + 4].copy_from_slice(&n.to_le_bytes());
+                out[at + 4..at + 4 + f.len()].copy_from_slice(f);
+                at += 4 + f.len();
+            }
+        };
+        if total <= KEY_CAP {
+            let mut buf = [0u8; KEY_CAP];
+            put(&mut buf[..total]);
+            Key::Stack { buf, len: total }
+        } else {
+            let mut v = vec![0u8; total];
+            put(&mut v);
+            Key::Heap(v)
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Stack { buf, len } => &buf[..*len],
+            Key::Heap(v) => v,
+        }
+    }
+
+    fn boxed(&self) -> Box<[u8]> {
+        self.bytes().into()
+    }
+}
+
+fn k2(a: &str, b: &str) -> Key {
+    Key::of(&[a.as_bytes(), b.as_bytes()])
+}
+
+fn k3(a: &str, b: &str, c: &str) -> Key {
+    Key::of(&[a.as_bytes(), b.as_bytes(), c.as_bytes()])
+}
+
+fn kn(gemeente: &str, nummer: u32) -> Key {
+    Key::of(&[gemeente.as_bytes(), &nummer.to_le_bytes()])
+}
+
+/// Keys as stored (see [`Key`]).
+type Keyed<V> = HashMap<Box<[u8]>, V>;
+
 /// In-memory chain state. Feed accepted messages with [`InMemoryContext::record`].
 #[derive(Debug, Default, Clone)]
 pub struct InMemoryContext {
-    ids: HashSet<(MessageType, String, String)>,
-    toewijzingen: HashMap<(String, u32), ToewijzingInfo>,
-    starts: HashMap<(String, String, String), Vec<StartInfo>>,
-    stops: HashMap<(String, String, String), Vec<StopInfo>>,
-    verzoeken: HashMap<(String, String), VerzoekInfo>,
-    prestaties: HashMap<(String, String), PrestatieInfo>,
-    declaratienummers: HashSet<(String, String, String)>,
-    tarieven: HashMap<(String, String, String, Eenheid), u32>,
+    /// (message type, afzender, identificatie).
+    ids: HashSet<Box<[u8]>>,
+    /// (gemeente, nummer).
+    toewijzingen: Keyed<ToewijzingInfo>,
+    /// (gemeente, aanbieder, bsn).
+    starts: Keyed<Vec<StartInfo>>,
+    /// (gemeente, aanbieder, bsn).
+    stops: Keyed<Vec<StopInfo>>,
+    /// (aanbieder, referentie).
+    verzoeken: Keyed<VerzoekInfo>,
+    /// (aanbieder, referentienummer).
+    prestaties: Keyed<PrestatieInfo>,
+    /// (aanbieder, gemeente, declaratienummer).
+    declaratienummers: HashSet<Box<[u8]>>,
+    /// (gemeente, aanbieder, productcode, eenheid).
+    tarieven: Keyed<u32>,
     // Secondary indices so client-level queries do not scan the whole chain.
-    toewijzingen_per_client: HashMap<(String, String, String), Vec<u32>>,
-    verzoeken_per_client: HashMap<(String, String, String), Vec<String>>,
-    prestaties_per_toewijzing: HashMap<(String, u32), Vec<(String, String)>>,
+    /// (gemeente, aanbieder, bsn) → toewijzingnummers.
+    toewijzingen_per_client: Keyed<Vec<u32>>,
+    /// (gemeente, aanbieder, bsn) → referenties.
+    verzoeken_per_client: Keyed<Vec<String>>,
+    /// (gemeente, nummer) → (aanbieder, referentienummer).
+    prestaties_per_toewijzing: Keyed<Vec<(String, String)>>,
 }
 
 fn product_key(p: &Option<Product>) -> Option<String> {
@@ -209,20 +285,23 @@ impl InMemoryContext {
         eenheid: Eenheid,
         cents: u32,
     ) {
-        self.tarieven.insert(
-            (
-                gemeente.into(),
-                aanbieder.into(),
-                product_code.into(),
-                eenheid,
-            ),
-            cents,
-        );
+        let k = Key::of(&[
+            gemeente.as_bytes(),
+            aanbieder.as_bytes(),
+            product_code.as_bytes(),
+            eenheid.code().as_bytes(),
+        ]);
+        self.tarieven.insert(k.boxed(), cents);
+    }
+
+    fn add_id(&mut self, t: MessageType, afzender: &str, identificatie: &str) {
+        self.ids
+            .insert(k3(t.name(), afzender, identificatie).boxed());
     }
 
     fn add_verzoek(&mut self, gemeente: &str, aanbieder: &str, bsn: &str, referentie: &str) {
         self.verzoeken.insert(
-            (aanbieder.to_string(), referentie.to_string()),
+            k2(aanbieder, referentie).boxed(),
             VerzoekInfo {
                 gemeente: gemeente.into(),
                 aanbieder: aanbieder.into(),
@@ -232,7 +311,7 @@ impl InMemoryContext {
             },
         );
         self.verzoeken_per_client
-            .entry((gemeente.into(), aanbieder.into(), bsn.into()))
+            .entry(k3(gemeente, aanbieder, bsn).boxed())
             .or_default()
             .push(referentie.to_string());
     }
@@ -242,11 +321,11 @@ impl InMemoryContext {
         match b {
             Bericht::Wmo301(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo301,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
+                );
                 for tp in &m.client.toegewezen_producten {
                     let info = ToewijzingInfo {
                         gemeente: h.afzender.to_string(),
@@ -265,40 +344,34 @@ impl InMemoryContext {
                             .map(|r| r.to_string()),
                     };
                     if let Some(r) = &info.referentie_aanbieder {
-                        if let Some(v) =
-                            self.verzoeken.get_mut(&(info.aanbieder.clone(), r.clone()))
-                        {
+                        if let Some(v) = self.verzoeken.get_mut(k2(&info.aanbieder, r).bytes()) {
                             v.toegewezen = true;
                         }
                     }
                     let per_client = self
                         .toewijzingen_per_client
-                        .entry((
-                            info.gemeente.clone(),
-                            info.aanbieder.clone(),
-                            info.bsn.clone(),
-                        ))
+                        .entry(k3(&info.gemeente, &info.aanbieder, &info.bsn).boxed())
                         .or_default();
                     if !per_client.contains(&info.toewijzing_nummer) {
                         per_client.push(info.toewijzing_nummer);
                     }
                     self.toewijzingen
-                        .insert((info.gemeente.clone(), info.toewijzing_nummer), info);
+                        .insert(kn(&info.gemeente, info.toewijzing_nummer).boxed(), info);
                 }
             }
             Bericht::Wmo305(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo305,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
-                let k = (
-                    h.ontvanger.to_string(),
-                    h.afzender.to_string(),
-                    m.client.bsn.to_string(),
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
                 );
-                let list = self.starts.entry(k).or_default();
+                let k = k3(
+                    h.ontvanger.as_str(),
+                    h.afzender.as_str(),
+                    m.client.bsn.as_str(),
+                );
+                let list = self.starts.entry(k.boxed()).or_default();
                 for sp in &m.client.start_producten {
                     let sleutel = LeveringSleutel {
                         bsn: m.client.bsn.to_string(),
@@ -321,17 +394,17 @@ impl InMemoryContext {
             }
             Bericht::Wmo307(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo307,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
-                let k = (
-                    h.ontvanger.to_string(),
-                    h.afzender.to_string(),
-                    m.client.bsn.to_string(),
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
                 );
-                let list = self.stops.entry(k).or_default();
+                let k = k3(
+                    h.ontvanger.as_str(),
+                    h.afzender.as_str(),
+                    m.client.bsn.as_str(),
+                );
+                let list = self.stops.entry(k.boxed()).or_default();
                 for sp in &m.client.stop_producten {
                     let sleutel = LeveringSleutel {
                         bsn: m.client.bsn.to_string(),
@@ -356,11 +429,11 @@ impl InMemoryContext {
             }
             Bericht::Wmo315(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo315,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
+                );
                 for ap in &m.client.aangevraagde_producten {
                     self.add_verzoek(
                         h.ontvanger.as_str(),
@@ -372,11 +445,11 @@ impl InMemoryContext {
             }
             Bericht::Wmo317(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo317,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
+                );
                 self.add_verzoek(
                     h.ontvanger.as_str(),
                     h.afzender.as_str(),
@@ -386,49 +459,47 @@ impl InMemoryContext {
             }
             Bericht::Wmo319(m) => {
                 let h = &m.header;
-                self.ids.insert((
+                self.add_id(
                     MessageType::Wmo319,
-                    h.afzender.to_string(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
-                if let Some(v) = self.verzoeken.get_mut(&(
-                    h.ontvanger.to_string(),
-                    m.antwoord.referentie_aanbieder.to_string(),
-                )) {
+                    h.afzender.as_str(),
+                    h.bericht_identificatie.identificatie.as_str(),
+                );
+                let k = k2(
+                    h.ontvanger.as_str(),
+                    m.antwoord.referentie_aanbieder.as_str(),
+                );
+                if let Some(v) = self.verzoeken.get_mut(k.bytes()) {
                     v.antwoorden.push(m.antwoord.verzoek_antwoord);
                 }
             }
             Bericht::Wmo323(m) => {
                 let h = &m.header;
-                let (ag, gm) = (h.afzender.to_string(), h.ontvanger.to_string());
-                self.ids.insert((
+                let (ag, gm) = (h.afzender.as_str(), h.ontvanger.as_str());
+                self.add_id(
                     MessageType::Wmo323,
-                    ag.clone(),
-                    h.bericht_identificatie.identificatie.to_string(),
-                ));
-                self.declaratienummers.insert((
-                    ag.clone(),
-                    gm.clone(),
-                    m.declaratie.declaratie_nummer.to_string(),
-                ));
+                    ag,
+                    h.bericht_identificatie.identificatie.as_str(),
+                );
+                self.declaratienummers
+                    .insert(k3(ag, gm, m.declaratie.declaratie_nummer.as_str()).boxed());
                 for c in &m.clienten {
                     for p in &c.prestaties {
                         if let Some(vorig) = &p.product_referentie.vorig_referentie_nummer {
                             if let Some(orig) =
-                                self.prestaties.get_mut(&(ag.clone(), vorig.to_string()))
+                                self.prestaties.get_mut(k2(ag, vorig.as_str()).bytes())
                             {
                                 orig.gecrediteerd = true;
                             }
                         }
-                        let refnr = p.product_referentie.referentie_nummer.to_string();
+                        let refnr = p.product_referentie.referentie_nummer.as_str();
                         self.prestaties_per_toewijzing
-                            .entry((gm.clone(), p.toewijzing_nummer.get()))
+                            .entry(kn(gm, p.toewijzing_nummer.get()).boxed())
                             .or_default()
-                            .push((ag.clone(), refnr.clone()));
+                            .push((ag.to_string(), refnr.to_string()));
                         self.prestaties.insert(
-                            (ag.clone(), refnr),
+                            k2(ag, refnr).boxed(),
                             PrestatieInfo {
-                                gemeente: gm.clone(),
+                                gemeente: gm.to_string(),
                                 bsn: c.bsn.to_string(),
                                 toewijzing_nummer: p.toewijzing_nummer.get(),
                                 categorie: p.product_categorie,
@@ -451,75 +522,74 @@ impl InMemoryContext {
 impl ChainContext for InMemoryContext {
     fn identificatie_bekend(&self, t: MessageType, afzender: &str, identificatie: &str) -> bool {
         self.ids
-            .contains(&(t, afzender.to_string(), identificatie.to_string()))
+            .contains(k3(t.name(), afzender, identificatie).bytes())
     }
-    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<ToewijzingInfo> {
-        self.toewijzingen
-            .get(&(gemeente.to_string(), nummer))
-            .cloned()
+    fn toewijzing(&self, gemeente: &str, nummer: u32) -> Option<&ToewijzingInfo> {
+        self.toewijzingen.get(kn(gemeente, nummer).bytes())
     }
-    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<ToewijzingInfo> {
-        let Some(nummers) =
-            self.toewijzingen_per_client
-                .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
+    fn toewijzingen(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<&ToewijzingInfo> {
+        let Some(nummers) = self
+            .toewijzingen_per_client
+            .get(k3(gemeente, aanbieder, bsn).bytes())
         else {
             return Vec::new();
         };
         let mut v: Vec<_> = nummers
             .iter()
-            .filter_map(|n| self.toewijzingen.get(&(gemeente.to_string(), *n)))
+            .filter_map(|n| self.toewijzing(gemeente, *n))
             // A number re-sent for another client moves the toewijzing; keep only current owners.
             .filter(|t| t.aanbieder == aanbieder && t.bsn == bsn)
-            .cloned()
             .collect();
         v.sort_by_key(|t| t.toewijzing_nummer);
         v
     }
-    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StartInfo> {
+    fn starts(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StartInfo] {
         self.starts
-            .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
-            .cloned()
-            .unwrap_or_default()
+            .get(k3(gemeente, aanbieder, bsn).bytes())
+            .map_or(&[], Vec::as_slice)
     }
-    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> Vec<StopInfo> {
+    fn stops(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> &[StopInfo] {
         self.stops
-            .get(&(gemeente.into(), aanbieder.into(), bsn.into()))
-            .cloned()
-            .unwrap_or_default()
+            .get(k3(gemeente, aanbieder, bsn).bytes())
+            .map_or(&[], Vec::as_slice)
     }
-    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<VerzoekInfo> {
-        self.verzoeken
-            .get(&(aanbieder.to_string(), referentie.to_string()))
-            .cloned()
+    fn verzoek(&self, aanbieder: &str, referentie: &str) -> Option<&VerzoekInfo> {
+        self.verzoeken.get(k2(aanbieder, referentie).bytes())
     }
     fn verzoek_onderhanden(&self, gemeente: &str, aanbieder: &str, bsn: &str) -> bool {
-        self.verzoeken.values().any(|v| {
-            v.gemeente == gemeente && v.aanbieder == aanbieder && v.bsn == bsn && v.onderhanden()
-        })
+        self.verzoeken_per_client
+            .get(k3(gemeente, aanbieder, bsn).bytes())
+            .is_some_and(|refs| {
+                refs.iter().any(|r| {
+                    self.verzoek(aanbieder, r)
+                        .is_some_and(|v| v.gemeente == gemeente && v.bsn == bsn && v.onderhanden())
+                })
+            })
     }
-    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<PrestatieInfo> {
+    fn prestatie(&self, aanbieder: &str, referentie_nummer: &str) -> Option<&PrestatieInfo> {
         self.prestaties
-            .get(&(aanbieder.to_string(), referentie_nummer.to_string()))
-            .cloned()
+            .get(k2(aanbieder, referentie_nummer).bytes())
     }
-    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<PrestatieInfo> {
-        self.prestaties
-            .values()
+    fn prestaties_op_toewijzing(&self, gemeente: &str, nummer: u32) -> Vec<&PrestatieInfo> {
+        let Some(refs) = self
+            .prestaties_per_toewijzing
+            .get(kn(gemeente, nummer).bytes())
+        else {
+            return Vec::new();
+        };
+        refs.iter()
+            .filter_map(|(a, r)| self.prestatie(a, r))
             .filter(|p| {
                 p.gemeente == gemeente
                     && p.toewijzing_nummer == nummer
                     && p.debet_credit == DebetCredit::Debet
                     && !p.gecrediteerd
             })
-            .cloned()
             .collect()
     }
     fn declaratienummer_bekend(&self, aanbieder: &str, gemeente: &str, nummer: &str) -> bool {
-        self.declaratienummers.contains(&(
-            aanbieder.to_string(),
-            gemeente.to_string(),
-            nummer.to_string(),
-        ))
+        self.declaratienummers
+            .contains(k3(aanbieder, gemeente, nummer).bytes())
     }
     fn contract_tarief(
         &self,
@@ -529,13 +599,12 @@ impl ChainContext for InMemoryContext {
         eenheid: Eenheid,
         _datum: NaiveDate,
     ) -> Option<u32> {
-        self.tarieven
-            .get(&(
-                gemeente.into(),
-                aanbieder.into(),
-                product_code.into(),
-                eenheid,
-            ))
-            .copied()
+        let k = Key::of(&[
+            gemeente.as_bytes(),
+            aanbieder.as_bytes(),
+            product_code.as_bytes(),
+            eenheid.code().as_bytes(),
+        ]);
+        self.tarieven.get(k.bytes()).copied()
     }
 }
