@@ -150,21 +150,53 @@ const NAME: [u8; 256] = {
 /// few dozen bytes.
 #[inline(always)]
 pub(crate) fn eq_short(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let mut ca = a.chunks_exact(8);
-    let mut cb = b.chunks_exact(8);
-    for (x, y) in ca.by_ref().zip(cb.by_ref()) {
-        let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().expect("8 bytes"));
-        if word(x) != word(y) {
-            return false;
+    // Words from both ends, overlapping in the middle: two or three loads
+    // and compares for any name, no loop over bytes.
+    let w8 = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let w4 = |s: &[u8], at: usize| u32::from_ne_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if w8(a, i) != w8(b, i) {
+                return false;
+            }
+            i += 8;
         }
+        w8(a, n - 8) == w8(b, n - 8)
+    } else if n >= 4 {
+        w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4)
+    } else {
+        a == b
     }
-    ca.remainder()
-        .iter()
-        .zip(cb.remainder())
-        .all(|(x, y)| x == y)
+}
+
+/// Length of the run of XML whitespace at the start of `s`. Indentation
+/// runs are short: eight bytes are classified at once (SWAR), one word
+/// usually settles it.
+#[inline(always)]
+fn ws_run(s: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let x = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        // `eq(c)`: high bit of each byte set iff that byte equals `c`. The
+        // exact per-byte zero test (adding 0x7f to the low seven bits cannot
+        // carry into the next byte), so no false positives.
+        let eq = |c: u8| {
+            let v = x ^ (u64::from(c) * 0x0101_0101_0101_0101);
+            !(((v & 0x7f7f_7f7f_7f7f_7f7f) + 0x7f7f_7f7f_7f7f_7f7f) | v | 0x7f7f_7f7f_7f7f_7f7f)
+        };
+        let ws = eq(b' ') | eq(b'\t') | eq(b'\n') | eq(b'\r');
+        if ws != 0x8080_8080_8080_8080 {
+            // First byte (lowest, little-endian) whose high bit is clear.
+            return i + ((!ws & 0x8080_8080_8080_8080).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + s[i..].iter().take_while(|b| is_ws(**b)).count()
 }
 
 /// `s` without the leading `p`, if `s` starts with it (see [`eq_short`]).
@@ -375,10 +407,7 @@ impl<'a> Lexer<'a> {
     /// indentation between elements, where only markup is expected).
     #[inline]
     pub fn next_markup(&mut self) -> Result<Ev<'a>, LexError> {
-        let ws = self.input[self.pos.min(self.input.len())..]
-            .iter()
-            .take_while(|b| is_ws(**b))
-            .count();
+        let ws = ws_run(&self.input[self.pos.min(self.input.len())..]);
         if self.input.get(self.pos + ws) == Some(&b'<') {
             self.pos += ws;
         }
@@ -395,10 +424,7 @@ impl<'a> Lexer<'a> {
     #[inline]
     pub fn try_start(&mut self, prefix: &[u8], local: &[u8]) -> Option<(Tag<'a>, bool)> {
         let input = self.input;
-        let mut i = self.pos;
-        while i < input.len() && is_ws(input[i]) {
-            i += 1;
-        }
+        let i = self.pos + ws_run(input.get(self.pos..)?);
         let rest = input.get(i..)?.strip_prefix(b"<")?;
         let (after, local_at) = if prefix.is_empty() {
             (rest, 0)
@@ -466,10 +492,7 @@ impl<'a> Lexer<'a> {
     #[inline]
     pub fn try_end(&mut self) -> bool {
         let input = self.input;
-        let mut i = self.pos;
-        while i < input.len() && is_ws(input[i]) {
-            i += 1;
-        }
+        let i = self.pos + ws_run(&input[self.pos.min(input.len())..]);
         let Some(open) = self.open.last() else {
             return false;
         };
@@ -940,17 +963,41 @@ mod tests {
 
     #[test]
     fn eq_short_is_slice_equality() {
-        let words: [&[u8]; 6] = [
-            b"",
-            b"a",
-            b"abcdefgh",
-            b"abcdefghi",
-            b"abcdefgx",
-            b"abcdefghij",
-        ];
-        for a in words {
-            for b in words {
-                assert_eq!(eq_short(a, b), a == b);
+        let base = b"abcdefghijklmnopqrstuvwxyz0123";
+        for n in 0..base.len() {
+            let a = &base[..n];
+            assert!(eq_short(a, a));
+            for k in 0..n {
+                let mut b = a.to_vec();
+                b[k] ^= 0x20;
+                assert!(!eq_short(a, &b), "{n} {k}");
+            }
+            assert!(!eq_short(a, &base[..n + 1]));
+        }
+    }
+
+    #[test]
+    fn ws_run_counts_leading_whitespace() {
+        for s in [
+            "",
+            "<",
+            " <",
+            "\n\t\t<a>",
+            "        x",
+            "\t\t\t\t\t\t\t\t\t\t",
+            "\r\n \t\u{a0}",
+            "\n\t\t\t\t\t\t\t\t<",
+            " \x0b",
+        ] {
+            let want = s.bytes().take_while(|b| is_ws(*b)).count();
+            assert_eq!(ws_run(s.as_bytes()), want, "{s:?}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..10 {
+                let mut v = vec![b'\t'; 10];
+                v[at] = b;
+                let want = v.iter().take_while(|b| is_ws(**b)).count();
+                assert_eq!(ws_run(&v), want, "byte {b:#x} at {at}");
             }
         }
     }

@@ -404,6 +404,33 @@ impl<'a> In<'a> {
         Ok(self.peeked.as_ref().expect("just filled"))
     }
 
+    /// Fast path of [`In::req`] and friends: if the next element is exactly
+    /// `<prefix:name>` (see [`Lexer::try_start`]) with the root's prefix for
+    /// `ns`, enters it and returns `true`; otherwise consumes nothing.
+    #[inline]
+    fn try_enter(&mut self, ns: NsKind, name: &'static str) -> bool {
+        let slot = match ns {
+            NsKind::Msg => 0,
+            NsKind::Basis => 1,
+        };
+        if self.peeked.is_some() || self.pending_end || self.bindings.len() != self.root_bindings
+        {
+            return false;
+        }
+        let Some(prefix) = self.fast[slot] else {
+            return false;
+        };
+        match self.r.try_start(prefix, name.as_bytes()) {
+            Some((_, empty)) => {
+                self.depth += 1;
+                self.path.push(name);
+                self.pending_end = empty;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Whether the next element is `name` in namespace `ns`; errors on a
     /// same-named element in another namespace.
     fn next_is(&mut self, ns: NsKind, name: &'static str) -> Result<bool, ParseError> {
@@ -554,6 +581,9 @@ impl<'a> In<'a> {
         ns: NsKind,
         name: &'static str,
     ) -> Result<T, ParseError> {
+        if self.try_enter(ns, name) {
+            return T::read(self, cx);
+        }
         if !self.next_is(ns, name)? {
             let found = self.describe_next();
             return Err(self.err(ParseErrorKind::Missing {
@@ -572,6 +602,9 @@ impl<'a> In<'a> {
         ns: NsKind,
         name: &'static str,
     ) -> Result<Option<T>, ParseError> {
+        if self.try_enter(ns, name) {
+            return T::read(self, cx).map(Some);
+        }
         if !self.next_is(ns, name)? {
             return Ok(None);
         }
@@ -586,17 +619,27 @@ impl<'a> In<'a> {
         wrapper: &'static str,
         item: &'static str,
     ) -> Result<Vec<T>, ParseError> {
-        if !self.next_is(ns, wrapper)? {
-            let found = self.describe_next();
-            return Err(self.err(ParseErrorKind::Missing {
-                expected: wrapper,
-                found,
-            }));
+        if !self.try_enter(ns, wrapper) {
+            if !self.next_is(ns, wrapper)? {
+                let found = self.describe_next();
+                return Err(self.err(ParseErrorKind::Missing {
+                    expected: wrapper,
+                    found,
+                }));
+            }
+            self.enter(wrapper)?;
         }
-        self.enter(wrapper)?;
-        let mut v = vec![self.req(cx, ns, item)?];
-        while self.next_is(ns, item)? {
-            v.push(self.req(cx, ns, item)?);
+        // Most lists hold a few items: room for four saves the regrowth.
+        let mut v = Vec::with_capacity(4);
+        v.push(self.req(cx, ns, item)?);
+        loop {
+            if self.try_enter(ns, item) {
+                v.push(T::read(self, cx)?);
+            } else if self.next_is(ns, item)? {
+                v.push(self.req(cx, ns, item)?);
+            } else {
+                break;
+            }
         }
         self.leave()?;
         Ok(v)
@@ -640,14 +683,16 @@ impl<'a> In<'a> {
 
     /// Fixed-value element (BerichtCode etc.): compares the whitespace-collapsed lexical value.
     pub fn fixed(&mut self, name: &'static str, expected: &'static str) -> Result<(), ParseError> {
-        if !self.next_is(NsKind::Msg, name)? {
-            let found = self.describe_next();
-            return Err(self.err(ParseErrorKind::Missing {
-                expected: name,
-                found,
-            }));
+        if !self.try_enter(NsKind::Msg, name) {
+            if !self.next_is(NsKind::Msg, name)? {
+                let found = self.describe_next();
+                return Err(self.err(ParseErrorKind::Missing {
+                    expected: name,
+                    found,
+                }));
+            }
+            self.enter(name)?;
         }
-        self.enter(name)?;
         let t = self.text()?;
         // BerichtCode is a string (whitespace preserved); versions are integers (collapsed).
         let v = if name == "BerichtCode" {
