@@ -30,6 +30,9 @@ pub enum IwmoCommand {
         /// Execution variant of the contract: inspanningsgericht, outputgericht or taakgericht.
         #[arg(long, default_value = "inspanningsgericht")]
         variant: String,
+        /// Threads validating files at once (reports still come in file order).
+        #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+        threads: usize,
     },
     /// Receive every *.xml in DIR (name order) against the chain in the store; write the answers.
     Ingest {
@@ -99,7 +102,8 @@ pub async fn run(db: &str, quiet: bool, cmd: IwmoCommand) -> Result<()> {
             files,
             json,
             variant,
-        } => validate_files(&files, json, &variant),
+            threads,
+        } => validate_files(&files, json, &variant, threads.max(1)),
         IwmoCommand::Ingest { dir, out } => ingest(db, quiet, &dir, out).await,
         IwmoCommand::Export { to, since, out } => export(db, &to, since, &out).await,
         IwmoCommand::Deadlines { on, limit } => deadlines(db, on, limit).await,
@@ -128,7 +132,10 @@ fn now() -> IngestOptions {
     }
 }
 
-fn validate_files(files: &[PathBuf], json: bool, variant: &str) -> Result<()> {
+/// One validated file: its report as text or JSON.
+type Checked = (bool, Result<String, serde_json::Value>);
+
+fn validate_files(files: &[PathBuf], json: bool, variant: &str, threads: usize) -> Result<()> {
     use validate::Uitvoeringsvariant as V;
     let variant = match variant {
         "inspanningsgericht" => V::Inspanningsgericht,
@@ -141,25 +148,70 @@ fn validate_files(files: &[PathBuf], json: bool, variant: &str) -> Result<()> {
         alleen_bericht: true,
         variant,
     };
+    // Threads take blocks of files from a shared counter and send each
+    // block's reports back; they are printed in file order as blocks
+    // complete (a reorder buffer), so output streams and stays stable.
+    const BLOCK: usize = 32;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Vec<Checked>>)>();
     let mut bad = 0;
     let mut out = Vec::new();
-    let mut buf = FileBuf::new();
-    for f in files {
-        let data = buf
-            .read(f)
-            .with_context(|| format!("reading {}", f.display()))?;
-        let report = validate::validate_with(data, &ctx, &opts);
-        if !report.is_ok() {
-            bad += 1;
+    std::thread::scope(|scope| -> Result<()> {
+        for _ in 0..threads {
+            let (tx, next, ctx, opts) = (tx.clone(), &next, &ctx, &opts);
+            scope.spawn(move || {
+                let mut buf = FileBuf::new();
+                loop {
+                    let from = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                    if from >= files.len() {
+                        return;
+                    }
+                    let block: Result<Vec<Checked>> = files[from..(from + BLOCK).min(files.len())]
+                        .iter()
+                        .map(|f| {
+                            let data = buf
+                                .read(f)
+                                .with_context(|| format!("reading {}", f.display()))?;
+                            let report = validate::validate_with(data, ctx, opts);
+                            let shown = if json {
+                                let mut j = report.to_json();
+                                j["file"] = serde_json::Value::String(f.display().to_string());
+                                Err(j)
+                            } else {
+                                Ok(format!(
+                                    "{}: {}",
+                                    f.display(),
+                                    report.to_string().trim_end()
+                                ))
+                            };
+                            Ok((report.is_ok(), shown))
+                        })
+                        .collect();
+                    let failed = block.is_err();
+                    if tx.send((from / BLOCK, block)).is_err() || failed {
+                        return;
+                    }
+                }
+            });
         }
-        if json {
-            let mut j = report.to_json();
-            j["file"] = serde_json::Value::String(f.display().to_string());
-            out.push(j);
-        } else {
-            println!("{}: {}", f.display(), report.to_string().trim_end());
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        for (k, block) in rx {
+            pending.insert(k, block?);
+            while let Some(block) = pending.remove(&want) {
+                for (ok, shown) in block {
+                    bad += usize::from(!ok);
+                    match shown {
+                        Ok(line) => println!("{line}"),
+                        Err(j) => out.push(j),
+                    }
+                }
+                want += 1;
+            }
         }
-    }
+        Ok(())
+    })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {

@@ -635,3 +635,49 @@ fn verzoek_in_onderzoek_is_listed_and_decided_by_hand() {
     assert!(table.contains("0 listed, 0 waiting"), "{table}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn parallel_validate_reports_in_file_order() {
+    let tmp = std::env::temp_dir().join(format!("regie-iwmo-par-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let db = format!("sqlite://{}", tmp.join("r.sqlite").display());
+    let p = regie_iwmo::sample::Partijen::default();
+    // More files than one block of 32 per thread, with broken ones spread over them.
+    let mut names = Vec::new();
+    for i in 0..150 {
+        let f = tmp.join(format!("m{i:03}.xml"));
+        let xml = regie_iwmo::sample::bench_message(&p, i).to_xml();
+        // Cut short: not well-formed, retourcode 0001.
+        let xml = if i % 37 == 5 {
+            xml[..xml.len() - 12].to_string()
+        } else {
+            xml
+        };
+        std::fs::write(&f, xml).unwrap();
+        names.push(f.display().to_string());
+    }
+    let run = |threads: &str| {
+        let mut args = vec!["iwmo", "validate", "--threads", threads];
+        args.extend(names.iter().map(String::as_str));
+        regie(&db, &args)
+    };
+    let one = run("1");
+    let three = run("3");
+    assert_eq!(one.status.code(), Some(1), "broken files fail the run");
+    assert_eq!(three.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&one.stdout),
+        String::from_utf8_lossy(&three.stdout),
+        "same reports in the same order"
+    );
+    let out = String::from_utf8_lossy(&three.stdout);
+    let files: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with(tmp.to_str().unwrap()))
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(files, names, "one report per file, in argument order");
+    assert!(out.contains("150 file(s), 146 ok, 4 with errors"), "{out}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
