@@ -2,8 +2,9 @@
 # Benchmarks (release builds; numbers printed, nothing asserted):
 #   simulate  — 1,000,000 Amersfoort clients into a fresh SQLite file, then the stats report
 #   settle    — one month, 1,000,000 clients / 10,000,000 declaration lines (pure settlement)
-#   iwmo      — 100,000 generated iWmo messages: validate on 1 and 2 threads next to
-#               xmllint, then validate+ingest all of them into a fresh SQLite file;
+#   iwmo      — 100,000 generated iWmo messages: validate on 1 thread and all cores
+#               next to xmllint in 1 and as many processes (3 interleaved rounds,
+#               best and median), then validate+ingest all into a fresh SQLite file;
 #               and the per-message-type breakdown (iwmo-bench)
 # Usage: scripts/bench.sh [simulate|settle|iwmo|all]
 set -euo pipefail
