@@ -413,8 +413,7 @@ impl<'a> In<'a> {
             NsKind::Msg => 0,
             NsKind::Basis => 1,
         };
-        if self.peeked.is_some() || self.pending_end || self.bindings.len() != self.root_bindings
-        {
+        if self.peeked.is_some() || self.pending_end || self.bindings.len() != self.root_bindings {
             return false;
         }
         let Some(prefix) = self.fast[slot] else {
