@@ -108,6 +108,7 @@ pub(crate) enum Ev<'a> {
 }
 
 /// The pull lexer.
+#[derive(Clone)]
 pub(crate) struct Lexer<'a> {
     input: &'a [u8],
     pos: usize,
@@ -838,6 +839,113 @@ impl<'a> Lexer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of near-iWmo markup, valid and not, for the fast-path property.
+    const PIECES: &[&str] = &[
+        "<p:a>",
+        "</p:a>",
+        "<p:a/>",
+        "<p:ab>",
+        "</p:ab>",
+        "<q:a>",
+        "<a>",
+        "</a>",
+        "<p:a x='1'>",
+        "<p:a >",
+        "</p:a >",
+        "<p:a/ >",
+        "<p:",
+        "</",
+        "<",
+        ">",
+        "/>",
+        "\n\t\t",
+        " ",
+        "\t",
+        "12",
+        "x y",
+        "&amp;",
+        "&",
+        "é",
+        "]]>",
+        "]]",
+        "\u{1}",
+        "<!-- c -->",
+        "<![CDATA[z]]>",
+        "<?pi x?>",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Whatever a fast path consumes, the general path reads the same
+        /// way (same event, same end position); when it declines, it
+        /// consumes nothing.
+        #[test]
+        fn fast_paths_agree_with_the_general_path(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..24),
+            tries in prop::collection::vec(0u8..4, 24),
+        ) {
+            let doc: String = pieces.concat();
+            let mut l = Lexer::new(doc.as_bytes());
+            for t in tries {
+                let before = l.position();
+                let mut general = l.clone();
+                match t {
+                    0 | 1 => {
+                        let (prefix, local): (&[u8], &[u8]) = if t == 0 { (b"p", b"a") } else { (b"", b"a") };
+                        match l.try_start(prefix, local) {
+                            Some((tag, empty)) => {
+                                let ev = general.next_markup();
+                                let Ok(Ev::Start(g, gempty)) = ev else {
+                                    return Err(TestCaseError::fail(format!("{doc:?} at {before}: fast start, general {ev:?}")));
+                                };
+                                prop_assert_eq!(g.qname, tag.qname);
+                                prop_assert!(g.attrs.is_empty());
+                                prop_assert_eq!(gempty, empty);
+                                prop_assert_eq!(general.position(), l.position());
+                            }
+                            None => prop_assert_eq!(l.position(), before),
+                        }
+                    }
+                    2 => match l.try_plain_text_end() {
+                        // Empty content: the general path sees the end tag at once
+                        // (and the reader makes "" of it too).
+                        Some("") => {
+                            prop_assert!(matches!(general.next(), Ok(Ev::End)));
+                            prop_assert_eq!(general.position(), l.position());
+                        }
+                        Some(text) => {
+                            let ev = general.next();
+                            let Ok(Ev::Text(raw)) = ev else {
+                                return Err(TestCaseError::fail(format!("{doc:?} at {before}: fast text, general {ev:?}")));
+                            };
+                            prop_assert_eq!(raw, text.as_bytes());
+                            let s = std::str::from_utf8(raw).unwrap();
+                            prop_assert!(check_chars(s));
+                            prop_assert_eq!(unescape(s).unwrap(), text);
+                            prop_assert!(matches!(general.next(), Ok(Ev::End)));
+                            prop_assert_eq!(general.position(), l.position());
+                        }
+                        None => prop_assert_eq!(l.position(), before),
+                    },
+                    _ => {
+                        if l.try_end() {
+                            prop_assert!(matches!(general.next_markup(), Ok(Ev::End)));
+                            prop_assert_eq!(general.position(), l.position());
+                        } else {
+                            prop_assert_eq!(l.position(), before);
+                        }
+                    }
+                }
+                // Move on the general way (stop at an error or the end).
+                match l.next() {
+                    Ok(Ev::Eof) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
 
     fn events(s: &str) -> Result<Vec<String>, LexError> {
         let mut l = Lexer::new(s.as_bytes());
