@@ -2,7 +2,7 @@
 //! its database; [`InMemoryContext`] is a complete in-memory implementation
 //! for tests, the benchmark and small tools.
 
-use crate::bericht::{Bericht, MessageType};
+use crate::bericht::{Bericht, Header, MessageType};
 use crate::model::{GeslotenPeriode, Omvang, Product};
 use crate::types::*;
 use chrono::NaiveDate;
@@ -225,6 +225,11 @@ fn k3(a: &str, b: &str, c: &str) -> Key {
     Key::of(&[a.as_bytes(), b.as_bytes(), c.as_bytes()])
 }
 
+/// (gemeente, aanbieder, bsn) of a message an aanbieder sent.
+fn client_key(h: &Header<AgbCode, Gemeente>, bsn: &str) -> Key {
+    k3(h.ontvanger.as_str(), h.afzender.as_str(), bsn)
+}
+
 fn kn(gemeente: &str, nummer: u32) -> Key {
     Key::of(&[gemeente.as_bytes(), &nummer.to_le_bytes()])
 }
@@ -366,11 +371,7 @@ impl InMemoryContext {
                     h.afzender.as_str(),
                     h.bericht_identificatie.identificatie.as_str(),
                 );
-                let k = k3(
-                    h.ontvanger.as_str(),
-                    h.afzender.as_str(),
-                    m.client.bsn.as_str(),
-                );
+                let k = client_key(h, m.client.bsn.as_str());
                 let list = self.starts.entry(k.boxed()).or_default();
                 for sp in &m.client.start_producten {
                     let sleutel = LeveringSleutel {
@@ -399,11 +400,7 @@ impl InMemoryContext {
                     h.afzender.as_str(),
                     h.bericht_identificatie.identificatie.as_str(),
                 );
-                let k = k3(
-                    h.ontvanger.as_str(),
-                    h.afzender.as_str(),
-                    m.client.bsn.as_str(),
-                );
+                let k = client_key(h, m.client.bsn.as_str());
                 let list = self.stops.entry(k.boxed()).or_default();
                 for sp in &m.client.stop_producten {
                     let sleutel = LeveringSleutel {
