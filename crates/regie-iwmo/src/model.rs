@@ -571,6 +571,22 @@ complex! {
     }
 }
 
+impl Verzoek {
+    /// ToewijzingNummers of the existing toewijzingen the verzoek names,
+    /// unchanged ones first, then the ones to change.
+    pub fn genoemde_toewijzingnummers(&self) -> impl Iterator<Item = u32> + '_ {
+        let ongewijzigd = self
+            .ongewijzigde_producten
+            .iter()
+            .map(|p| p.toewijzing_nummer);
+        let te_wijzigen = self
+            .te_wijzigen_producten
+            .iter()
+            .map(|p| p.toewijzing_nummer);
+        ongewijzigd.chain(te_wijzigen).map(|n| n.get())
+    }
+}
+
 complex! {
     /// WMO317 `OngewijzigdProduct`.
     pub struct OngewijzigdProduct [Msg, OngewijzigdProduct] {

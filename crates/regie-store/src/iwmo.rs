@@ -237,6 +237,16 @@ pub enum DeadlineStatus {
 }
 
 impl DeadlineStatus {
+    /// State on `today` of an obligation due on `due`, fulfilled on `fulfilled`.
+    pub fn on(due: NaiveDate, fulfilled: Option<NaiveDate>, today: NaiveDate) -> Self {
+        match fulfilled {
+            Some(f) if f <= due => DeadlineStatus::Met,
+            Some(_) => DeadlineStatus::Late,
+            None if today > due => DeadlineStatus::Overdue,
+            None => DeadlineStatus::Open,
+        }
+    }
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -267,6 +277,41 @@ pub struct Deadline {
     pub fulfilled: Option<NaiveDate>,
     /// State on the report date.
     pub status: DeadlineStatus,
+}
+
+/// The columns of `iwmo_deadlines` as read (`DEADLINE_COLUMNS`, in that order).
+pub(crate) type StoredDeadline = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+/// The columns [`StoredDeadline`] is read from.
+pub(crate) const DEADLINE_COLUMNS: &str =
+    "rule, subject, gemeente, aanbieder, party, due, fulfilled_at";
+
+impl Deadline {
+    /// A stored deadline with its state on `today`.
+    pub(crate) fn from_row(row: StoredDeadline, today: NaiveDate) -> Result<Self> {
+        let (rule, subject, gemeente, aanbieder, party, due, fulfilled) = row;
+        let t = "iwmo_deadlines";
+        let due = crate::parse_date(t, "due", &due)?;
+        let fulfilled = opt_date(t, "fulfilled_at", fulfilled)?;
+        Ok(Deadline {
+            rule,
+            subject,
+            gemeente,
+            aanbieder,
+            party,
+            due,
+            fulfilled,
+            status: DeadlineStatus::on(due, fulfilled, today),
+        })
+    }
 }
 
 /// Row counts of the iWmo tables (for summaries and tests).
@@ -652,16 +697,7 @@ fn keys_of(b: &Bericht) -> Keys {
             k.bsns.insert(m.client.bsn.to_string());
             let v = &m.client.verzoek;
             k.verzoeken.insert(v.referentie_aanbieder.to_string());
-            k.nummers.extend(
-                v.ongewijzigde_producten
-                    .iter()
-                    .map(|p| p.toewijzing_nummer.get()),
-            );
-            k.nummers.extend(
-                v.te_wijzigen_producten
-                    .iter()
-                    .map(|p| p.toewijzing_nummer.get()),
-            );
+            k.nummers.extend(v.genoemde_toewijzingnummers());
         }
         Bericht::Wmo319(m) => {
             k.gemeente = m.header.afzender.to_string();
@@ -2760,34 +2796,14 @@ impl Store {
 
     /// All tracked deadlines with their state on `today`, most urgent first.
     pub async fn iwmo_deadlines(&self, today: NaiveDate) -> Result<Vec<Deadline>> {
-        let rows: Vec<(String, String, String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT rule, subject, gemeente, aanbieder, party, due, fulfilled_at FROM iwmo_deadlines ORDER BY due, rule, subject",
-        )
+        let rows: Vec<StoredDeadline> = sqlx::query_as(&format!(
+            "SELECT {DEADLINE_COLUMNS} FROM iwmo_deadlines ORDER BY due, rule, subject"
+        ))
         .fetch_all(&self.pool)
         .await?;
-        let t = "iwmo_deadlines";
-        let mut out = Vec::with_capacity(rows.len());
-        for (rule, subject, gemeente, aanbieder, party, due, fulfilled) in rows {
-            let due = crate::parse_date(t, "due", &due)?;
-            let fulfilled = opt_date(t, "fulfilled_at", fulfilled)?;
-            let status = match fulfilled {
-                Some(f) if f <= due => DeadlineStatus::Met,
-                Some(_) => DeadlineStatus::Late,
-                None if today > due => DeadlineStatus::Overdue,
-                None => DeadlineStatus::Open,
-            };
-            out.push(Deadline {
-                rule,
-                subject,
-                gemeente,
-                aanbieder,
-                party,
-                due,
-                fulfilled,
-                status,
-            });
-        }
-        Ok(out)
+        rows.into_iter()
+            .map(|row| Deadline::from_row(row, today))
+            .collect()
     }
 
     /// Row counts of the iWmo tables.

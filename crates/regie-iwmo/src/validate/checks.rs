@@ -1263,16 +1263,7 @@ fn check_317(
             }
         }
     }
-    let genoemd: HashSet<u32> = v
-        .ongewijzigde_producten
-        .iter()
-        .map(|p| p.toewijzing_nummer.get())
-        .chain(
-            v.te_wijzigen_producten
-                .iter()
-                .map(|p| p.toewijzing_nummer.get()),
-        )
-        .collect();
+    let genoemd: HashSet<u32> = v.genoemde_toewijzingnummers().collect();
     for t in bestaand.iter().filter(|t| t.is_actueel_op(dag)) {
         if !genoemd.contains(&t.toewijzing_nummer) {
             s.fail(

@@ -562,16 +562,7 @@ async fn wijzig(
 ) -> Result<std::result::Result<HashSet<String>, Weigering>> {
     // Only toewijzingen this store sent can be changed by it.
     let mut stored = std::collections::HashMap::new();
-    let nummers = v
-        .ongewijzigde_producten
-        .iter()
-        .map(|p| p.toewijzing_nummer.get())
-        .chain(
-            v.te_wijzigen_producten
-                .iter()
-                .map(|p| p.toewijzing_nummer.get()),
-        );
-    for n in nummers {
+    for n in v.genoemde_toewijzingnummers() {
         let tid: Option<(Option<String>,)> = sqlx::query_as(
             "SELECT toewijzing_id FROM iwmo_toewijzingen WHERE gemeente = $1 AND nummer = $2",
         )

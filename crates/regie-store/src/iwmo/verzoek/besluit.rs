@@ -17,6 +17,7 @@
 use super::super::{
     add_deadline, add_werkdagen, bericht301, corrupt, fulfil_deadline, insert_message,
     next_message_id, opt_date, sha256_hex, Deadline, DeadlineStatus, IngestOptions, MessageRow,
+    StoredDeadline, DEADLINE_COLUMNS,
 };
 use super::{
     beoordeel, einde_onderzoek, onderwerp, onderwerp_onderzoek, toegekend, toewijzen, wijzig,
@@ -338,16 +339,6 @@ fn reden_toegestaan(
     Err(VerzoekError::RedenNotApplicable { reden: r, waarom })
 }
 
-/// Deadline state on `today` (as `Store::iwmo_deadlines` reports it).
-fn status_op(due: NaiveDate, fulfilled: Option<NaiveDate>, today: NaiveDate) -> DeadlineStatus {
-    match fulfilled {
-        Some(f) if f <= due => DeadlineStatus::Met,
-        Some(_) => DeadlineStatus::Late,
-        None if today > due => DeadlineStatus::Overdue,
-        None => DeadlineStatus::Open,
-    }
-}
-
 /// Reads one deadline.
 async fn deadline(
     c: &mut AnyConnection,
@@ -355,29 +346,14 @@ async fn deadline(
     subject: &str,
     today: NaiveDate,
 ) -> Result<Option<Deadline>> {
-    let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT gemeente, aanbieder, party, due, fulfilled_at FROM iwmo_deadlines WHERE rule = $1 AND subject = $2",
-    )
+    let row: Option<StoredDeadline> = sqlx::query_as(&format!(
+        "SELECT {DEADLINE_COLUMNS} FROM iwmo_deadlines WHERE rule = $1 AND subject = $2"
+    ))
     .bind(rule)
     .bind(subject)
     .fetch_optional(&mut *c)
     .await?;
-    let t = "iwmo_deadlines";
-    row.map(|(gemeente, aanbieder, party, due, fulfilled)| {
-        let due = crate::parse_date(t, "due", &due)?;
-        let fulfilled = opt_date(t, "fulfilled_at", fulfilled)?;
-        Ok(Deadline {
-            rule: rule.to_string(),
-            subject: subject.to_string(),
-            gemeente,
-            aanbieder,
-            party,
-            due,
-            fulfilled,
-            status: status_op(due, fulfilled, today),
-        })
-    })
-    .transpose()
+    row.map(|row| Deadline::from_row(row, today)).transpose()
 }
 
 /// What the automatic judgement's refusal means for a person's grant.
@@ -431,32 +407,17 @@ impl Store {
         .bind(aanbieder)
         .fetch_all(&self.pool)
         .await?;
-        let t = "iwmo_deadlines";
+        let drows: Vec<StoredDeadline> = sqlx::query_as(&format!(
+            "SELECT {DEADLINE_COLUMNS} FROM iwmo_deadlines WHERE rule IN ($1, $2)"
+        ))
+        .bind(OP274)
+        .bind(OP346)
+        .fetch_all(&self.pool)
+        .await?;
         let mut deadlines: HashMap<String, Deadline> = HashMap::new();
-        let drows: Vec<(String, String, String, String, String, String, Option<String>)> =
-            sqlx::query_as(
-                "SELECT rule, subject, gemeente, aanbieder, party, due, fulfilled_at FROM iwmo_deadlines WHERE rule IN ($1, $2)",
-            )
-            .bind(OP274)
-            .bind(OP346)
-            .fetch_all(&self.pool)
-            .await?;
-        for (rule, subject, gemeente, aanbieder, party, due, fulfilled) in drows {
-            let due = crate::parse_date(t, "due", &due)?;
-            let fulfilled = opt_date(t, "fulfilled_at", fulfilled)?;
-            deadlines.insert(
-                subject.clone(),
-                Deadline {
-                    rule,
-                    subject,
-                    gemeente,
-                    aanbieder,
-                    party,
-                    due,
-                    fulfilled,
-                    status: status_op(due, fulfilled, today),
-                },
-            );
+        for row in drows {
+            let d = Deadline::from_row(row, today)?;
+            deadlines.insert(d.subject.clone(), d);
         }
         let t = "iwmo_verzoeken";
         let mut out = Vec::with_capacity(rows.len());
@@ -493,7 +454,7 @@ impl Store {
                         party: "gemeente".into(),
                         due,
                         fulfilled: None,
-                        status: status_op(due, None, today),
+                        status: DeadlineStatus::on(due, None, today),
                     }
                 }),
                 None => deadlines.remove(&onderwerp(&aanbieder, &referentie)),
