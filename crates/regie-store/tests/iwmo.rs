@@ -535,6 +535,79 @@ mod verzoeken {
         })
     }
 
+    /// Client `n` with begeleiding (02X02, granted through VOT`n` / R`n` on
+    /// 11 February 2025) and dagbesteding (07X01) at Vivent: the BSN and the
+    /// two ToewijzingNummers (begeleiding, dagbesteding).
+    pub async fn begeleiding_en_dagbesteding(
+        store: &Store,
+        n: u32,
+    ) -> (regie_domain::Bsn, u32, u32) {
+        let b = client(store, n, true, "02X02").await;
+        client(store, n, true, "07X01").await;
+        dagbesteding(store, b).await;
+        let out = ingest_twice(
+            store,
+            &vot(
+                VIVENT,
+                &format!("VOT{n}"),
+                b,
+                &format!("R{n}"),
+                Some("02X02"),
+                (1, IFrequentie::PerMaand),
+                Some(d(2025, 12, 31)),
+            ),
+            at_day(2025, 2, 11),
+        )
+        .await;
+        let m = wmo301(&out.answers[0]);
+        let nummer = |code: &str| {
+            m.client
+                .toegewezen_producten
+                .iter()
+                .find(|t| t.product.as_ref().unwrap().code.as_ref().unwrap().as_str() == code)
+                .unwrap()
+                .toewijzing_nummer
+                .get()
+        };
+        (b, nummer("02X02"), nummer("07X01"))
+    }
+
+    /// VOW`n` / W`n` of 1 April 2025 from Vivent: begeleiding changed to one
+    /// `per` from `van` until `tot`, dagbesteding unchanged.
+    pub fn vow_begeleiding(
+        n: u32,
+        b: regie_domain::Bsn,
+        (begeleiding, dagbest): (u32, u32),
+        (van, tot): (NaiveDate, NaiveDate),
+        per: IFrequentie,
+    ) -> regie_iwmo::bericht::Wmo317 {
+        let mut w = sample::verzoek_wijziging(
+            &partijen(VIVENT),
+            &format!("VOW{n}"),
+            b,
+            &format!("W{n}"),
+            begeleiding,
+        );
+        w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
+        w.client.verzoek.te_wijzigen_producten = vec![TeWijzigenProduct {
+            toewijzing_nummer: Nummer::new(begeleiding).unwrap(),
+            gewenste_ingangsdatum: van,
+            einddatum: Some(tot),
+            omvang: Some(IOmvang {
+                volume: Volume::new(1).unwrap(),
+                eenheid: Eenheid::StuksOutput,
+                frequentie: per,
+            }),
+            budget: None,
+            retourcodes: vec![],
+        }];
+        w.client.verzoek.ongewijzigde_producten = vec![OngewijzigdProduct {
+            toewijzing_nummer: Nummer::new(dagbest).unwrap(),
+            retourcodes: vec![],
+        }];
+        w
+    }
+
     pub fn wmo301(xml: &str) -> regie_iwmo::bericht::Wmo301 {
         // Message rules on their own as well (the store validated it against the chain).
         let r = validate::validate_with(
@@ -885,56 +958,15 @@ mod verzoeken {
         for db in backends().await {
             let s = &db.store;
             load_meierij(s).await;
-            let b = client(s, 7, true, "02X02").await;
-            client(s, 7, true, "07X01").await;
-            dagbesteding(s, b).await;
-            let out = s
-                .ingest(
-                    vot(
-                        VIVENT,
-                        "VOT7",
-                        b,
-                        "R7",
-                        Some("02X02"),
-                        (1, IFrequentie::PerMaand),
-                        Some(d(2025, 12, 31)),
-                    )
-                    .as_bytes(),
-                    &at_day(2025, 2, 11),
-                )
-                .await
-                .unwrap();
-            let toegewezen = wmo301(&out.answers[0]);
-            let nummer = |code: &str| {
-                toegewezen
-                    .client
-                    .toegewezen_producten
-                    .iter()
-                    .find(|t| t.product.as_ref().unwrap().code.as_ref().unwrap().as_str() == code)
-                    .unwrap()
-                    .toewijzing_nummer
-                    .get()
-            };
-            let (begeleiding, dagbest) = (nummer("02X02"), nummer("07X01"));
+            let (b, begeleiding, dagbest) = begeleiding_en_dagbesteding(s, 7).await;
             // The aanbieder asks to end begeleiding on 30 June; dagbesteding unchanged.
-            let mut w = sample::verzoek_wijziging(&partijen(VIVENT), "VOW7", b, "W7", begeleiding);
-            w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
-            w.client.verzoek.te_wijzigen_producten = vec![TeWijzigenProduct {
-                toewijzing_nummer: Nummer::new(begeleiding).unwrap(),
-                gewenste_ingangsdatum: d(2025, 3, 1),
-                einddatum: Some(d(2025, 6, 30)),
-                omvang: Some(IOmvang {
-                    volume: Volume::new(1).unwrap(),
-                    eenheid: Eenheid::StuksOutput,
-                    frequentie: IFrequentie::PerMaand,
-                }),
-                budget: None,
-                retourcodes: vec![],
-            }];
-            w.client.verzoek.ongewijzigde_producten = vec![OngewijzigdProduct {
-                toewijzing_nummer: Nummer::new(dagbest).unwrap(),
-                retourcodes: vec![],
-            }];
+            let w = vow_begeleiding(
+                7,
+                b,
+                (begeleiding, dagbest),
+                (d(2025, 3, 1), d(2025, 6, 30)),
+                IFrequentie::PerMaand,
+            );
             let out = ingest_twice(s, &w.to_xml(), at_day(2025, 4, 2)).await;
             assert_eq!(out.answers.len(), 1, "{}: {:?}", db.name, out.answers);
             let m = wmo301(&out.answers[0]);
@@ -1038,10 +1070,10 @@ mod beslissen {
 
     use super::verzoeken::*;
     use super::*;
-    use regie_iwmo::model::{Omvang as IOmvang, OngewijzigdProduct, TeWijzigenProduct};
+    use regie_iwmo::model::Omvang as IOmvang;
     use regie_iwmo::types::{
-        Eenheid, Frequentie as IFrequentie, Nummer, RedenAfwijzingVerzoek, RedenWijziging,
-        VerzoekAntwoord, Volume,
+        Eenheid, Frequentie as IFrequentie, RedenAfwijzingVerzoek, RedenWijziging, VerzoekAntwoord,
+        Volume,
     };
     use regie_store::iwmo::{
         reden_afwijzing, Besluit, Deadline, ExportTarget, VerzoekError, VerzoekFilter,
@@ -1627,54 +1659,15 @@ mod beslissen {
         for db in backends().await {
             let s = &db.store;
             load_meierij(s).await;
-            let b = client(s, 16, true, "02X02").await;
-            client(s, 16, true, "07X01").await;
-            dagbesteding(s, b).await;
-            let out = ingest_twice(
-                s,
-                &vot(
-                    VIVENT,
-                    "VOT16",
-                    b,
-                    "R16",
-                    Some("02X02"),
-                    (1, IFrequentie::PerMaand),
-                    Some(d(2025, 12, 31)),
-                ),
-                at_day(2025, 2, 11),
-            )
-            .await;
-            let m = wmo301(&out.answers[0]);
-            let nummer = |code: &str| {
-                m.client
-                    .toegewezen_producten
-                    .iter()
-                    .find(|t| t.product.as_ref().unwrap().code.as_ref().unwrap().as_str() == code)
-                    .unwrap()
-                    .toewijzing_nummer
-                    .get()
-            };
-            let (begeleiding, dagbest) = (nummer("02X02"), nummer("07X01"));
+            let (b, begeleiding, dagbest) = begeleiding_en_dagbesteding(s, 16).await;
             // From May: 1 per week instead of 1 per month, not comparable: onderzoek.
-            let mut w =
-                sample::verzoek_wijziging(&partijen(VIVENT), "VOW16", b, "W16", begeleiding);
-            w.header.bericht_identificatie.dagtekening = d(2025, 4, 1);
-            w.client.verzoek.te_wijzigen_producten = vec![TeWijzigenProduct {
-                toewijzing_nummer: Nummer::new(begeleiding).unwrap(),
-                gewenste_ingangsdatum: d(2025, 5, 1),
-                einddatum: Some(d(2025, 12, 31)),
-                omvang: Some(IOmvang {
-                    volume: Volume::new(1).unwrap(),
-                    eenheid: Eenheid::StuksOutput,
-                    frequentie: IFrequentie::PerWeek,
-                }),
-                budget: None,
-                retourcodes: vec![],
-            }];
-            w.client.verzoek.ongewijzigde_producten = vec![OngewijzigdProduct {
-                toewijzing_nummer: Nummer::new(dagbest).unwrap(),
-                retourcodes: vec![],
-            }];
+            let w = vow_begeleiding(
+                16,
+                b,
+                (begeleiding, dagbest),
+                (d(2025, 5, 1), d(2025, 12, 31)),
+                IFrequentie::PerWeek,
+            );
             let out = ingest_twice(s, &w.to_xml(), at_day(2025, 4, 2)).await;
             assert_eq!(
                 wmo319(&out.answers[0]).verzoek_antwoord,
