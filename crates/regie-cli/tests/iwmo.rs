@@ -15,6 +15,23 @@ fn regie(db: &str, args: &[&str]) -> Output {
         .expect("run regie")
 }
 
+/// `regie iwmo export --to TO --since 2000-01-01 --out OUT`: everything running.
+fn export_since_2000(db: &str, to: &str, out: &Path) -> Output {
+    regie(
+        db,
+        &[
+            "iwmo",
+            "export",
+            "--to",
+            to,
+            "--since",
+            "2000-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
 fn xml_in(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -57,19 +74,7 @@ fn export_validate_and_ingest() {
     }
     // Amersfoort's simulated care is taakgericht: no WMO301 per client (OP086).
     let out_a = tmp.join("out-a");
-    let o = regie(
-        &db,
-        &[
-            "iwmo",
-            "export",
-            "--to",
-            "0307",
-            "--since",
-            "2000-01-01",
-            "--out",
-            out_a.to_str().unwrap(),
-        ],
-    );
+    let o = export_since_2000(&db, "0307", &out_a);
     ok(&o);
     assert!(
         xml_in(&out_a).is_empty(),
@@ -78,37 +83,13 @@ fn export_validate_and_ingest() {
     );
     // An outputgericht provider of Meierij gets WMO301s.
     let out = tmp.join("out");
-    let o = regie(
-        &db,
-        &[
-            "iwmo",
-            "export",
-            "--to",
-            "99040102",
-            "--since",
-            "2000-01-01",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = export_since_2000(&db, "99040102", &out);
     ok(&o);
     let files = xml_in(&out);
     assert!(!files.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
     // Exporting again sends nothing new (unchanged toewijzingen).
     let out2 = tmp.join("out2");
-    ok(&regie(
-        &db,
-        &[
-            "iwmo",
-            "export",
-            "--to",
-            "99040102",
-            "--since",
-            "2000-01-01",
-            "--out",
-            out2.to_str().unwrap(),
-        ],
-    ));
+    ok(&export_since_2000(&db, "99040102", &out2));
     assert!(xml_in(&out2).is_empty());
     let mut args = vec!["iwmo", "validate", "--variant", "outputgericht"];
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
@@ -226,19 +207,7 @@ fn verzoek_om_wijziging_gets_a_301_and_export_reports_clients_without_brp_data()
         ],
     ));
     let out = tmp.join("out");
-    let o = regie(
-        &db,
-        &[
-            "iwmo",
-            "export",
-            "--to",
-            "99040102",
-            "--since",
-            "2000-01-01",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = export_since_2000(&db, "99040102", &out);
     ok(&o);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("; 0 skipped;"), "{stdout}");
@@ -363,19 +332,7 @@ fn verzoek_om_wijziging_gets_a_301_and_export_reports_clients_without_brp_data()
         store.close().await;
     });
     let out2 = tmp.join("out2");
-    let o = regie(
-        &db,
-        &[
-            "iwmo",
-            "export",
-            "--to",
-            "99040102",
-            "--since",
-            "2000-01-01",
-            "--out",
-            out2.to_str().unwrap(),
-        ],
-    );
+    let o = export_since_2000(&db, "99040102", &out2);
     ok(&o);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("0 WMO301 written"), "{stdout}");
