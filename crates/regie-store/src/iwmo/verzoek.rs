@@ -90,6 +90,19 @@ struct Ontvangen<'a> {
     dagtekening: NaiveDate,
 }
 
+impl<'a> Ontvangen<'a> {
+    /// The verzoek received with header `h` as message `id`, answered under `regel`.
+    fn van(h: &'a bericht::Header<AgbCode, Gemeente>, id: i64, regel: &'static str) -> Self {
+        Ontvangen {
+            g: &h.ontvanger,
+            a: &h.afzender,
+            id,
+            regel,
+            dagtekening: h.bericht_identificatie.dagtekening,
+        }
+    }
+}
+
 /// What a verzoek asks for one product: the common part of a WMO315
 /// AangevraagdProduct and a WMO317 NieuwProduct.
 pub(super) struct Aanvraag<'a> {
@@ -982,13 +995,7 @@ impl Store {
         let today = now.date();
         let (g, a) = (&m.header.ontvanger, &m.header.afzender);
         let bsn = m.client.bsn.as_str();
-        let ontvangen = Ontvangen {
-            g,
-            a,
-            id,
-            regel: OP274,
-            dagtekening: m.header.bericht_identificatie.dagtekening,
-        };
+        let ontvangen = Ontvangen::van(&m.header, id, OP274);
         for ap in &m.client.aangevraagde_producten {
             Self::verzoek_registreren(
                 c,
@@ -1133,13 +1140,7 @@ impl Store {
         let bsn = m.client.bsn.as_str();
         let v = &m.client.verzoek;
         let r = v.referentie_aanbieder.as_str();
-        let ontvangen = Ontvangen {
-            g,
-            a,
-            id,
-            regel: OP346,
-            dagtekening: m.header.bericht_identificatie.dagtekening,
-        };
+        let ontvangen = Ontvangen::van(&m.header, id, OP346);
         Self::verzoek_registreren(c, g.as_str(), a.as_str(), bsn, r, id).await?;
         let mut sp = sqlx::Connection::begin(&mut *c).await?;
         let aid = *next_id;
