@@ -148,67 +148,46 @@ fn validate_files(files: &[PathBuf], json: bool, variant: &str, threads: usize) 
         alleen_bericht: true,
         variant,
     };
-    // Threads take blocks of files from a shared counter and send each
-    // block's reports back; they are printed in file order as blocks
-    // complete (a reorder buffer), so output streams and stays stable.
-    const BLOCK: usize = 32;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Vec<Checked>>)>();
+    // Reports are printed in file order as blocks complete (a reorder
+    // buffer), so output streams and does not depend on the thread count.
     let mut bad = 0;
     let mut out = Vec::new();
-    std::thread::scope(|scope| -> Result<()> {
-        for _ in 0..threads {
-            let (tx, next, ctx, opts) = (tx.clone(), &next, &ctx, &opts);
-            scope.spawn(move || {
-                let mut buf = FileBuf::new();
-                loop {
-                    let from = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
-                    if from >= files.len() {
-                        return;
-                    }
-                    let block: Result<Vec<Checked>> = files[from..(from + BLOCK).min(files.len())]
-                        .iter()
-                        .map(|f| {
-                            let data = buf
-                                .read(f)
-                                .with_context(|| format!("reading {}", f.display()))?;
-                            let report = validate::validate_with(data, ctx, opts);
-                            let shown = if json {
-                                let mut j = report.to_json();
-                                j["file"] = serde_json::Value::String(f.display().to_string());
-                                Err(j)
-                            } else {
-                                Ok(format!(
-                                    "{}: {}",
-                                    f.display(),
-                                    report.to_string().trim_end()
-                                ))
-                            };
-                            Ok((report.is_ok(), shown))
-                        })
-                        .collect();
-                    let failed = block.is_err();
-                    if tx.send((from / BLOCK, block)).is_err() || failed {
-                        return;
-                    }
+    let mut pending = BTreeMap::new();
+    let mut want = 0;
+    let check = |buf: &mut FileBuf, block: &[PathBuf]| -> Result<Vec<Checked>> {
+        block
+            .iter()
+            .map(|f| {
+                let data = buf
+                    .read(f)
+                    .with_context(|| format!("reading {}", f.display()))?;
+                let report = validate::validate_with(data, &ctx, &opts);
+                let shown = if json {
+                    let mut j = report.to_json();
+                    j["file"] = serde_json::Value::String(f.display().to_string());
+                    Err(j)
+                } else {
+                    Ok(format!(
+                        "{}: {}",
+                        f.display(),
+                        report.to_string().trim_end()
+                    ))
+                };
+                Ok((report.is_ok(), shown))
+            })
+            .collect()
+    };
+    in_file_blocks(files, threads, check, |k, block| {
+        pending.insert(k, block?);
+        while let Some(block) = pending.remove(&want) {
+            for (ok, shown) in block {
+                bad += usize::from(!ok);
+                match shown {
+                    Ok(line) => println!("{line}"),
+                    Err(j) => out.push(j),
                 }
-            });
-        }
-        drop(tx);
-        let mut pending = BTreeMap::new();
-        let mut want = 0;
-        for (k, block) in rx {
-            pending.insert(k, block?);
-            while let Some(block) = pending.remove(&want) {
-                for (ok, shown) in block {
-                    bad += usize::from(!ok);
-                    match shown {
-                        Ok(line) => println!("{line}"),
-                        Err(j) => out.push(j),
-                    }
-                }
-                want += 1;
             }
+            want += 1;
         }
         Ok(())
     })?;
@@ -484,41 +463,64 @@ fn generate(count: usize) -> Vec<Bericht> {
     (0..count).map(|i| sample::bench_message(&p, i)).collect()
 }
 
-/// Validates files on `threads` threads (each reads and validates blocks of
-/// files, reusing one [`FileBuf`]); returns the number with issues of the XSD layer.
+/// Validates files on `threads` threads (see [`in_file_blocks`]); returns the number with issues of the XSD layer.
 fn validate_parallel(files: &[PathBuf], ctx: &InMemoryContext, threads: usize) -> usize {
-    // Threads take blocks of files from a shared counter: the files are
-    // grouped by message type and a WMO323 costs ten times a WMO305, so fixed
-    // halves would leave one thread idle while the other finishes the 323s.
+    let mut bad = 0;
+    let check = |buf: &mut FileBuf, block: &[PathBuf]| {
+        let mut bad = 0;
+        for f in block {
+            let data = buf.read(f).expect("read");
+            let r: ValidationReport =
+                validate::validate(data, ctx, validate::Uitvoeringsvariant::Inspanningsgericht);
+            bad += usize::from(r.issues.iter().any(|i| i.rule.code == "XSD"));
+        }
+        bad
+    };
+    in_file_blocks(files, threads, check, |_, n| {
+        bad += n;
+        Ok(())
+    })
+    .expect("counting cannot fail");
+    bad
+}
+
+/// Runs `work` on blocks of files on `threads` threads, each with its own
+/// [`FileBuf`], and hands every block's result with the block's index to
+/// `take` on the calling thread as blocks complete. Threads take the next
+/// block from a shared counter: files of one message type lie together and a
+/// WMO323 costs ten times a WMO305, so fixed shares would leave a thread idle.
+/// An error from `take` stops the run (the threads stop at their next block).
+fn in_file_blocks<R: Send>(
+    files: &[PathBuf],
+    threads: usize,
+    work: impl Fn(&mut FileBuf, &[PathBuf]) -> R + Sync,
+    mut take: impl FnMut(usize, R) -> Result<()>,
+) -> Result<()> {
     const BLOCK: usize = 32;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let next = &next;
-                s.spawn(move || {
-                    let mut buf = FileBuf::new();
-                    let mut bad = 0;
-                    loop {
-                        let from = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
-                        if from >= files.len() {
-                            break;
-                        }
-                        for f in &files[from..(from + BLOCK).min(files.len())] {
-                            let data = buf.read(f).expect("read");
-                            let r: ValidationReport = validate::validate(
-                                data,
-                                ctx,
-                                validate::Uitvoeringsvariant::Inspanningsgericht,
-                            );
-                            bad += usize::from(r.issues.iter().any(|i| i.rule.code == "XSD"));
-                        }
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, next, work) = (tx.clone(), &next, &work);
+            scope.spawn(move || {
+                let mut buf = FileBuf::new();
+                loop {
+                    let from = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+                    if from >= files.len() {
+                        return;
                     }
-                    bad
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).sum()
+                    let r = work(&mut buf, &files[from..(from + BLOCK).min(files.len())]);
+                    if tx.send((from / BLOCK, r)).is_err() {
+                        return; // the receiver stopped
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (k, r) in rx {
+            take(k, r)?;
+        }
+        Ok(())
     })
 }
 

@@ -404,19 +404,27 @@ impl<'a> In<'a> {
         Ok(self.peeked.as_ref().expect("just filled"))
     }
 
-    /// Fast path of [`In::req`] and friends: if the next element is exactly
-    /// `<prefix:name>` (see [`Lexer::try_start`]) with the root's prefix for
-    /// `ns`, enters it and returns `true`; otherwise consumes nothing.
+    /// The root's prefix for `ns` when the lexer's expected-name fast path
+    /// may be taken: nothing peeked or pending, and no namespace declared
+    /// below the root (so that prefix still means `ns`).
     #[inline]
-    fn try_enter(&mut self, ns: NsKind, name: &'static str) -> bool {
+    fn fast_prefix(&self, ns: NsKind) -> Option<&'a [u8]> {
         let slot = match ns {
             NsKind::Msg => 0,
             NsKind::Basis => 1,
         };
         if self.peeked.is_some() || self.pending_end || self.bindings.len() != self.root_bindings {
-            return false;
+            return None;
         }
-        let Some(prefix) = self.fast[slot] else {
+        self.fast[slot]
+    }
+
+    /// Fast path of [`In::req`] and friends: if the next element is exactly
+    /// `<prefix:name>` (see [`Lexer::try_start`]) with the root's prefix for
+    /// `ns`, enters it and returns `true`; otherwise consumes nothing.
+    #[inline]
+    fn try_enter(&mut self, ns: NsKind, name: &'static str) -> bool {
+        let Some(prefix) = self.fast_prefix(ns) else {
             return false;
         };
         match self.r.try_start(prefix, name.as_bytes()) {
@@ -433,19 +441,17 @@ impl<'a> In<'a> {
     /// Whether the next element is `name` in namespace `ns`; errors on a
     /// same-named element in another namespace.
     fn next_is(&mut self, ns: NsKind, name: &'static str) -> Result<bool, ParseError> {
-        let (want, slot) = match ns {
-            NsKind::Msg => (NsId::Msg, 0),
-            NsKind::Basis => (NsId::Basis, 1),
+        let want = match ns {
+            NsKind::Msg => NsId::Msg,
+            NsKind::Basis => NsId::Basis,
         };
         // Fast path: the expected element, written with the root's prefix
         // for its namespace and without attributes (nearly every element).
-        if self.peeked.is_none() && !self.pending_end && self.bindings.len() == self.root_bindings {
-            if let Some(prefix) = self.fast[slot] {
-                if let Some((tag, empty)) = self.r.try_start(prefix, name.as_bytes()) {
-                    self.depth += 1;
-                    self.peeked = Some(Tok::Start(want, tag, empty));
-                    return Ok(true);
-                }
+        if let Some(prefix) = self.fast_prefix(ns) {
+            if let Some((tag, empty)) = self.r.try_start(prefix, name.as_bytes()) {
+                self.depth += 1;
+                self.peeked = Some(Tok::Start(want, tag, empty));
+                return Ok(true);
             }
         }
         match self.peek()? {
